@@ -1,0 +1,220 @@
+"""PDF backend (pypdf): page text, cleaned of what filings carry, with page ranges kept exact.
+
+Cleaning works line by line on each page and builds the document text from the kept lines, so
+offsets are offsets into the cleaned text and each page is a [start, end) range of it:
+- running headers and footers: lines near the top or bottom of a page that recur (digits
+  ignored) on many pages, and bare page numbers ("3", "Page 3 of 9", "- 3 -");
+- hyphenation at line ends: "com-\\nmercial" -> "commercial" when the joined word is used
+  elsewhere in the same document (or the break is a soft hyphen). Filings converted from HTML
+  break lines at real hyphens ("non-\\nexclusive"), which must stay as written;
+- whitespace runs inside lines folded to one space.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+from pipeline import errors
+from pipeline.document import Document, Page
+from pipeline.errors import IngestError
+from pipeline.record import Diagnostic
+
+# Lines within this many non-empty lines of a page's top or bottom may be furniture.
+EDGE_LINES = 3
+# A line is a running header/footer when it recurs on at least this share of pages (and >= 3).
+FURNITURE_SHARE = 0.3
+MAX_PAGES = 5000
+
+_PAGE_NUMBER = re.compile(
+    r"(?:page\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,7})\s*[-–—)\]]?(?:\s*(?:of|/)\s*\d{1,4})?\.?",
+    re.IGNORECASE,
+)
+_SPACE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+_HYPHEN_END = re.compile(r"([A-Za-z]+)[-\u00ad]$")
+_WORD_START = re.compile(r"[a-z]+")
+_WORDS = re.compile(r"[A-Za-z]+")
+_DIGITS = re.compile(r"\d+")
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+
+
+@dataclass
+class _PageLines:
+    number: int
+    lines: list[str]
+    failed: bool = False
+
+
+def read_pdf(path: str, data: bytes, sha256: str) -> Document:
+    reader = _open(data)
+    diagnostics: list[Diagnostic] = []
+    try:
+        page_count = len(reader.pages)
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise IngestError(errors.CORRUPT_PDF, f"the page tree cannot be read ({exc})") from exc
+    if page_count == 0:
+        raise IngestError(errors.CORRUPT_PDF, "the PDF has no pages")
+    if page_count > MAX_PAGES:
+        raise IngestError(errors.TOO_LARGE, f"{page_count} pages; the limit is {MAX_PAGES}")
+
+    pages = [_extract_page(reader, i) for i in range(page_count)]
+    for p in pages:
+        if p.failed:
+            diagnostics.append(Diagnostic(
+                code=errors.PAGE_EXTRACTION_FAILED.code, severity="warning", page=p.number, stage="ingest",
+                message=f"page {p.number}: its text could not be extracted; it is missing from the record"))
+
+    furniture = _furniture_lines(pages)
+    text, page_ranges, removed = _assemble(pages, furniture)
+
+    empty = [p.number for p, r in zip(pages, page_ranges) if not r.has_text]
+    if len(empty) == page_count:
+        raise IngestError(errors.NO_TEXT_LAYER, f"none of its {page_count} pages has a text layer")
+    if empty:
+        diagnostics.append(Diagnostic(
+            code=errors.PAGES_WITHOUT_TEXT.code, severity="warning", page=empty[0], stage="ingest",
+            message=f"page(s) {_ranges(empty)} of {page_count} have no text layer (scanned images?); "
+                    "their content is not in the record"))
+    return Document(
+        path=path, sha256=sha256, format="pdf", text=text, pages=page_ranges,
+        title=_metadata_title(reader), size_bytes=len(data), diagnostics=diagnostics,
+        furniture=sorted(removed),
+    )
+
+
+def _open(data: bytes) -> PdfReader:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, RecursionError, OSError) as exc:
+        raise IngestError(errors.CORRUPT_PDF, f"pypdf cannot parse it ({exc})") from exc
+    if reader.is_encrypted:
+        try:
+            opened = reader.decrypt("")
+        except DependencyError as exc:
+            raise IngestError(errors.ENCRYPTED_PDF, f"its encryption needs a library that is missing ({exc})") from exc
+        except (PdfReadError, FileNotDecryptedError, ValueError, NotImplementedError) as exc:
+            raise IngestError(errors.ENCRYPTED_PDF, f"it cannot be decrypted ({exc})") from exc
+        if not opened:
+            raise IngestError(errors.ENCRYPTED_PDF, "it is protected by a password that is not empty")
+    return reader
+
+
+def _extract_page(reader: PdfReader, index: int) -> _PageLines:
+    try:
+        raw = reader.pages[index].extract_text() or ""
+    except Exception:  # noqa: BLE001 - a damaged content stream must cost one page, not the file
+        return _PageLines(index + 1, [], failed=True)
+    # NFC folds font-mapping oddities such as U+037E (Greek question mark) back to ";"
+    raw = unicodedata.normalize("NFC", raw).translate(_LIGATURES)
+    lines = [_SPACE_RUN.sub(" ", line).strip() for line in raw.splitlines()]
+    return _PageLines(index + 1, [line for line in lines if line])
+
+
+def _furniture_key(line: str) -> str:
+    return _DIGITS.sub("#", line.lower())
+
+
+def _furniture_lines(pages: list[_PageLines]) -> set[str]:
+    """Keys of lines that recur at the top or bottom of many pages."""
+    with_text = [p for p in pages if p.lines]
+    if len(with_text) < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for p in with_text:
+        edge = set(p.lines[:EDGE_LINES] + p.lines[-EDGE_LINES:])
+        counts.update({_furniture_key(line) for line in edge})
+    threshold = max(3, FURNITURE_SHARE * len(with_text))
+    return {key for key, n in counts.items() if n >= threshold and len(key) < 200}
+
+
+def _is_page_number(line: str) -> bool:
+    return len(line) <= 20 and _PAGE_NUMBER.fullmatch(line) is not None
+
+
+def _strip_edges(lines: list[str], furniture: set[str], removed: set[str]) -> list[str]:
+    """Drop furniture and page numbers from the top and bottom edges of a page."""
+    def drop(line: str) -> bool:
+        if _is_page_number(line) or _furniture_key(line) in furniture:
+            removed.add(line)
+            return True
+        return False
+
+    start, end = 0, len(lines)
+    while start < end and start < EDGE_LINES + 1 and drop(lines[start]):
+        start += 1
+    while end > start and len(lines) - end < EDGE_LINES + 1 and drop(lines[end - 1]):
+        end -= 1
+    return lines[start:end]
+
+
+def _assemble(pages: list[_PageLines], furniture: set[str]) -> tuple[str, list[Page], set[str]]:
+    parts: list[str] = []
+    ranges: list[Page] = []
+    removed: set[str] = set()
+    vocabulary = {w.lower() for p in pages for line in p.lines for w in _WORDS.findall(line)}
+    length = 0
+    for p in pages:
+        lines = _strip_edges(p.lines, furniture, removed)
+        start = length
+        for k, line in enumerate(lines):
+            if k > 0 and _is_soft_break(parts[-1], line, vocabulary):
+                # "com-" + "mercial": drop the hyphen and the line break
+                parts[-1] = parts[-1][:-1]
+                length -= 1
+                parts.append(line)
+            else:
+                if parts:
+                    parts.append("\n")
+                    length += 1
+                parts.append(line)
+            length += len(line)
+        ranges.append(Page(number=p.number, start=start, end=length, has_text=bool(lines)))
+    text = "".join(parts)
+    # pages must tile the text: the separator before a page belongs to that page
+    tiled = []
+    for i, r in enumerate(ranges):
+        start = 0 if i == 0 else tiled[-1].end
+        end = len(text) if i == len(ranges) - 1 else max(r.end, start)
+        tiled.append(Page(r.number, start, end, r.has_text))
+    return text, tiled, removed
+
+
+def _is_soft_break(previous: str, line: str, vocabulary: set[str]) -> bool:
+    end = _HYPHEN_END.search(previous)
+    if end is None:
+        return False
+    start = _WORD_START.match(line)
+    if start is None:
+        return False
+    if previous.endswith("\u00ad"):
+        return True
+    return (end.group(1) + start.group(0)).lower() in vocabulary
+
+
+def _metadata_title(reader: PdfReader) -> str | None:
+    try:
+        title = (reader.metadata or {}).get("/Title")
+    except Exception:  # noqa: BLE001 - broken metadata is not worth failing the file
+        return None
+    if isinstance(title, str) and 3 <= len(title.strip()) <= 200:
+        return title.strip()
+    return None
+
+
+def _ranges(numbers: list[int]) -> str:
+    out: list[str] = []
+    start = prev = numbers[0]
+    for n in numbers[1:] + [None]:  # type: ignore[list-item]
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out)

@@ -1,0 +1,128 @@
+"""The shared language pipeline: blank English spaCy plus a contract-aware sentence splitter.
+
+Built once per process (`get_nlp`) and shared by every extractor. Contracts break sentences
+where general-purpose splitters do not (numbered clauses, headings on their own line, list items
+"(a)") and must not break where they do ("Acme Corp.", "U.S.", "Sec. 4.2", "No. 3").
+"""
+
+from __future__ import annotations
+
+import re
+import bisect
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.document import Document
+
+# Abbreviations after which a period does not end a sentence (lower-cased, without the dot).
+ABBREVIATIONS = frozenset(
+    """inc corp co ltd llc l.l.c plc lp llp l.p n.a s.a s.a.r.l b.v n.v gmbh ag pty pte bhd
+    mr mrs ms dr prof sr jr st no nos sec secs art arts para paras cl sch ex exh fig vol pp p
+    u.s u.s.a u.k e.g i.e etc viz cf vs v approx dept div assoc intl int'l corp mfg bros
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
+
+_SENT_END = re.compile(r"[.?!][\"”’')\]]*(?=\s)")
+# A line that starts a new unit: "4.2 ", "(a) ", "ARTICLE V", "Section 3.", "SCHEDULE A", "• "
+_BLOCK_START = re.compile(
+    r"\n[ \t]*(?=(?:\d+(?:\.\d+)*\.?\s|\(?[a-z]{1,3}\)\s|\(?[ivxlc]{1,6}\)\s|[A-Z]\.\s|"
+    r"(?:ARTICLE|Article|SECTION|Section|SCHEDULE|Schedule|EXHIBIT|Exhibit|ANNEX|Annex)\s|[•·▪-]\s))"
+)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentence (or clause) spans over `text`, as [start, end) offsets, whitespace trimmed."""
+    cuts: set[int] = {0, len(text)}
+    for m in _PARAGRAPH_BREAK.finditer(text):
+        cuts.add(m.end())
+    for m in _BLOCK_START.finditer(text):
+        cuts.add(m.start() + 1)
+    for m in _SENT_END.finditer(text):
+        if _ends_sentence(text, m.start(), m.end()):
+            cuts.add(m.end())
+    ordered = sorted(cuts)
+    sentences = []
+    for a, b in zip(ordered, ordered[1:]):
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            sentences.append(Sentence(a, b))
+    return sentences
+
+
+def _ends_sentence(text: str, dot: int, after: int) -> bool:
+    if text[dot] != ".":
+        return True
+    word_start = dot
+    while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"“":
+        word_start -= 1
+    word = text[word_start:dot].lower()
+    if word.rstrip(".") in ABBREVIATIONS or word in ABBREVIATIONS:
+        return False
+    if len(word) == 1 and word.isalpha():  # initials "J. Smith", list letters "A."
+        return False
+    if re.fullmatch(r"\d+(?:\.\d+)*", word):  # "Section 4." then "2"; a clause number "4."
+        return False
+    nxt = text[after:after + 40].lstrip()
+    if not nxt:
+        return True
+    # A sentence ends only before a capital, a digit, a quote or a bracket: "...Inc. and its" stays
+    return nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "(\"“'[§"
+
+
+@Language.component("contract_sentencizer")
+def contract_sentencizer(doc: Doc) -> Doc:
+    starts = {s.start for s in split_sentences(doc.text)}
+    for token in doc:
+        token.is_sent_start = token.i == 0 or token.idx in starts
+    return doc
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("contract_sentencizer")
+    return nlp
+
+
+@dataclass
+class Analysis:
+    """What the language stage knows about a document, shared by all extractors."""
+
+    document: Document
+    sentences: list[Sentence]
+
+    @cached_property
+    def doc(self) -> Doc:
+        """The spaCy Doc of the whole text (tokens, sentences), made on first use only."""
+        return get_nlp()(self.document.text)
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0 and self.sentences[i].start <= offset < self.sentences[i].end:
+            return self.sentences[i]
+        return None
+
+    def sentence_text(self, sentence: Sentence) -> str:
+        return self.document.text[sentence.start:sentence.end]
+
+
+def analyse(document: Document) -> Analysis:
+    return Analysis(document=document, sentences=split_sentences(document.text))
