@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from pypdf import PdfReader
@@ -121,16 +121,42 @@ def _furniture_key(line: str) -> str:
 
 
 def _furniture_lines(pages: list[_PageLines]) -> set[str]:
-    """Keys of lines that recur at the top or bottom of many pages."""
+    """Lines that recur at the top or bottom of many pages: identical ones, or ones whose only
+    varying numbers count the pages ("Page 3 of 9", "Acme - 14 - Confidential")."""
     with_text = [p for p in pages if p.lines]
     if len(with_text) < 3:
         return set()
-    counts: Counter[str] = Counter()
+    seen: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for p in with_text:
-        edge = set(p.lines[:EDGE_LINES] + p.lines[-EDGE_LINES:])
-        counts.update({_furniture_key(line) for line in edge})
+        for line in set(p.lines[:EDGE_LINES] + p.lines[-EDGE_LINES:]):
+            if len(line) < 200:
+                seen[_furniture_key(line)].append((p.number, line))
     threshold = max(3, FURNITURE_SHARE * len(with_text))
-    return {key for key, n in counts.items() if n >= threshold and len(key) < 200}
+    furniture: set[str] = set()
+    for occurrences in seen.values():
+        if len({n for n, _ in occurrences}) < threshold:
+            continue
+        counter = _page_counter_lines(occurrences)
+        furniture |= counter
+    return furniture
+
+
+def _page_counter_lines(occurrences: list[tuple[int, str]]) -> set[str]:
+    """The occurrences that are running furniture: identical lines, or lines whose varying
+    numbers stay at a fixed offset from the page number."""
+    numbers = [[int(d) for d in _DIGITS.findall(line)] for _, line in occurrences]
+    width = min(len(n) for n in numbers)
+    varying = [i for i in range(width) if len({n[i] for n in numbers}) > 1]
+    if not varying:
+        return {line for _, line in occurrences}
+    kept = set()
+    for i in varying:
+        offsets = Counter(n[i] - page for n, (page, _) in zip(numbers, occurrences))
+        offset, count = offsets.most_common(1)[0]
+        if count < 0.8 * len(occurrences):
+            return set()
+        kept = {line for n, (page, line) in zip(numbers, occurrences) if n[i] - page == offset}
+    return kept
 
 
 def _is_page_number(line: str) -> bool:
@@ -140,7 +166,7 @@ def _is_page_number(line: str) -> bool:
 def _strip_edges(lines: list[str], furniture: set[str], removed: set[str]) -> list[str]:
     """Drop furniture and page numbers from the top and bottom edges of a page."""
     def drop(line: str) -> bool:
-        if _is_page_number(line) or _furniture_key(line) in furniture:
+        if _is_page_number(line) or line in furniture:
             removed.add(line)
             return True
         return False
