@@ -96,6 +96,9 @@ EXTRACTOR_FAILED = _register(
 DOCX_PART_SKIPPED = _register(
     "PW-W205", W, "part of the DOCX could not be read",
     "some content (e.g. a header, footnote or embedded object) is missing from the text")
+EVIDENCE_MISMATCH = _register(
+    "PW-W206", W, "a quote does not match the document",
+    "the value is kept but its quote is wrong; this is a bug in pactwatch, please report it")
 
 
 def lookup(code: str) -> ErrorCode:

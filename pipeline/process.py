@@ -18,6 +18,7 @@ from extractors import Context, load_extractors
 from pipeline import __version__, errors
 from pipeline.document import Document
 from pipeline.errors import IngestError
+from pipeline.evidence import evidence_problems
 from pipeline.ingest import ingest_file
 from pipeline.nlp import analyse
 from pipeline.record import Diagnostic, DocumentInfo, Record, Status
@@ -73,6 +74,10 @@ def process_document(document: Document, as_of: dt.date, timings: dict[str, floa
                 code=errors.EXTRACTOR_FAILED.code, severity="warning", stage=f"extract:{extractor.name}",
                 message=f"extractor '{extractor.name}' failed ({type(exc).__name__}: {exc}); its fields are missing"))
     timings["extract"] = time.perf_counter() - t0
+    for problem in evidence_problems(record, document):
+        record.diagnostics.append(Diagnostic(
+            code=errors.EVIDENCE_MISMATCH.code, severity="warning", stage="verify",
+            message=f"evidence does not match the document: {problem}"))
     record.status = _status(record)
     return record
 

@@ -38,6 +38,7 @@ def make_pdf(path: Path, pages: list[list[str] | object], header: str | None = N
                 pdf.drawCentredString(width / 2, 30, footer.format(n=n, total=len(pages)))
         pdf.showPage()
     pdf.save()
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buf.getvalue())
     return path
 
