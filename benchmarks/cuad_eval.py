@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pipeline.ingest import ingest_file
 from pipeline.errors import IngestError
+from pipeline.evidence import evidence_problems, iter_evidence
 from pipeline.process import process_document
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -72,7 +73,8 @@ def main() -> int:
     cache = None if args.no_cache else out / ".cache"
     as_of = dt.date.fromisoformat(args.as_of)
     t0 = time.perf_counter()
-    failed = 0
+    failed = evidence_items = 0
+    mismatches: list[str] = []
     for cid in ids:
         try:
             doc = cached_document(root / "contracts" / cid / "contract.pdf", cache)
@@ -81,8 +83,14 @@ def main() -> int:
             failed += 1
             continue
         record = process_document(doc, as_of)
+        evidence_items += sum(1 for _ in iter_evidence(record))
+        mismatches += [f"{cid}: {p}" for p in evidence_problems(record, doc)]
         (out / f"{cid}.json").write_text(record.to_json(), encoding="utf-8")
     print(f"{len(ids)} contracts in {time.perf_counter() - t0:.1f} s, {failed} unreadable", file=sys.stderr)
+    print(f"evidence: {evidence_items} quotes checked against the document text and page, "
+          f"{len(mismatches)} mismatches", file=sys.stderr)
+    for problem in mismatches[:20]:
+        print(f"  {problem}", file=sys.stderr)
     if args.no_score:
         return 0
     cmd = [sys.executable, str(SHARED / "eval" / "score_cuad.py"), str(out), str(root / "labels.jsonl")]

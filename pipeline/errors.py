@@ -77,6 +77,9 @@ TOO_LARGE = _register(
 NO_TEXT_LAYER = _register(
     "PW-E120", E, "no text layer: needs OCR",
     "the PDF holds only images of pages; run OCR on it (e.g. ocrmypdf) and drop the result")
+ENCRYPTED_OFFICE = _register(
+    "PW-E113", E, "password-protected Word document",
+    "open it in Word, remove the password (File > Info > Protect Document), save and drop it again")
 INTERNAL_ERROR = _register(
     "PW-E199", E, "internal error",
     "this is a bug in pactwatch; please report it with the file if you can share it")
@@ -99,6 +102,10 @@ DOCX_PART_SKIPPED = _register(
 EVIDENCE_MISMATCH = _register(
     "PW-W206", W, "a quote does not match the document",
     "the value is kept but its quote is wrong; this is a bug in pactwatch, please report it")
+
+ENCODING_GUESSED = _register(
+    "PW-W207", W, "text encoding guessed",
+    "the file is not UTF-8; check accented letters and symbols in the quotes, or save it as UTF-8")
 
 
 def lookup(code: str) -> ErrorCode:

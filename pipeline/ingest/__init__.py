@@ -52,7 +52,11 @@ def read_bytes(path: Path) -> bytes:
 def ingest_bytes(display_path: str, data: bytes) -> Document:
     sha256 = hashlib.sha256(data).hexdigest()
     fmt = detect_format(data, display_path)
-    return backend_for(fmt)(display_path, data, sha256)
+    document = backend_for(fmt)(display_path, data, sha256)
+    if not document.text.strip():
+        # A Word file holding only pasted scans, a text file of blank lines
+        raise IngestError(errors.NO_TEXT_LAYER, f"the {fmt.upper()} file holds no text (only images or blank space)")
+    return document
 
 
 def ingest_file(path: Path, display_path: str | None = None) -> Document:
