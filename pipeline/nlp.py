@@ -33,6 +33,9 @@ _BLOCK_START = re.compile(
     r"(?:ARTICLE|Article|SECTION|Section|SCHEDULE|Schedule|EXHIBIT|Exhibit|ANNEX|Annex)\s|[•·▪-]\s))"
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A short all-capitals line (a heading: "SERVICES AGREEMENT", "RECITALS") followed by a line in
+# sentence case. Lines of an all-capitals clause are followed by more capitals, so stay joined.
+_CAPS_HEADING = re.compile(r"^[^a-z\n]*[A-Z]{2}[^a-z\n]{0,80}\n(?=[ \t]*[A-Z“\"(][a-z])", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ def split_sentences(text: str) -> list[Sentence]:
         cuts.add(m.end())
     for m in _BLOCK_START.finditer(text):
         cuts.add(m.start() + 1)
+    for m in _CAPS_HEADING.finditer(text):
+        cuts.add(m.end())
     for m in _SENT_END.finditer(text):
         if _ends_sentence(text, m.start(), m.end()):
             cuts.add(m.end())
@@ -74,8 +79,11 @@ def _ends_sentence(text: str, dot: int, after: int) -> bool:
         return False
     if len(word) == 1 and word.isalpha():  # initials "J. Smith", list letters "A."
         return False
-    if re.fullmatch(r"\d+(?:\.\d+)*", word):  # "Section 4." then "2"; a clause number "4."
-        return False
+    if re.fullmatch(r"\d+(?:\.\d+)*", word):
+        line_start = word_start == 0 or text[word_start - 1] == "\n"
+        before = text[max(0, word_start - 12):word_start].lower()
+        if line_start or re.search(r"(?:sections?|sec|clauses?|articles?|§)\s*$", before):
+            return False  # a clause number "4." opening a line, or "Section 4." mid-reference
     nxt = text[after:after + 40].lstrip()
     if not nxt:
         return True
