@@ -1,4 +1,4 @@
-"""One document through the flow: ingest -> extract -> deadlines -> check, into a `Record`.
+"""One document through the flow: ingest -> extract (deadlines last) -> check, into a `Record`.
 
 `process_file` never raises for a bad document: an unreadable file becomes a record with status
 `failed` (or `needs_ocr`) and a diagnostic saying why; an extractor that crashes costs only its
@@ -17,6 +17,7 @@ from pathlib import Path
 from extractors import Context, load_extractors
 from pipeline import __version__, errors
 from pipeline.document import Document
+from pipeline.checks import load_playbooks, run_checks
 from pipeline.errors import IngestError
 from pipeline.evidence import evidence_problems
 from pipeline.ingest import ingest_file
@@ -36,7 +37,7 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def process_file(source: Path, display_path: str, as_of: dt.date) -> Outcome:
+def process_file(source: Path, display_path: str, as_of: dt.date, playbooks: tuple[Path, ...] = ()) -> Outcome:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
@@ -44,11 +45,12 @@ def process_file(source: Path, display_path: str, as_of: dt.date) -> Outcome:
     except IngestError as exc:
         return Outcome(source, failed_record(source, display_path, exc, as_of), None, timings)
     timings["ingest"] = time.perf_counter() - t0
-    record = process_document(document, as_of, timings)
+    record = process_document(document, as_of, timings, playbooks)
     return Outcome(source, record, document, timings)
 
 
-def process_document(document: Document, as_of: dt.date, timings: dict[str, float] | None = None) -> Record:
+def process_document(document: Document, as_of: dt.date, timings: dict[str, float] | None = None,
+                     playbooks: tuple[Path, ...] = ()) -> Record:
     timings = timings if timings is not None else {}
     record = Record(
         pactwatch_version=__version__,
@@ -78,6 +80,9 @@ def process_document(document: Document, as_of: dt.date, timings: dict[str, floa
         record.diagnostics.append(Diagnostic(
             code=errors.EVIDENCE_MISMATCH.code, severity="warning", stage="verify",
             message=f"evidence does not match the document: {problem}"))
+    t0 = time.perf_counter()
+    record.checks = run_checks(record, load_playbooks(playbooks), as_of)
+    timings["checks"] = time.perf_counter() - t0
     record.status = _status(record)
     return record
 
