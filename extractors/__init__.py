@@ -20,6 +20,7 @@ EXTRACTOR_MODULES: list[str] = [
     "law",
     "disputes",
     "notices",
+    "deadlines",
 ]
 
 

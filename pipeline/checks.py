@@ -21,8 +21,9 @@ import yaml
 
 from extractors.durations import Duration
 from pipeline.record import Check, Evidence, Field, Record
+from rules import RULES_DIR
 
-DEFAULT_PLAYBOOK = Path(__file__).resolve().parents[1] / "rules" / "playbooks" / "default.yaml"
+DEFAULT_PLAYBOOK = RULES_DIR / "playbooks" / "default.yaml"
 KINDS = ("risk", "compliance")
 SEVERITIES = ("high", "medium", "low", "info")
 
