@@ -62,21 +62,21 @@ def _plan_automatic(planner: _Planner, end: dt.date, renewal: Duration, notice: 
         ends.append(_next_end(ends[-1], renewal))
     current = ends[-1]
     if len(ends) > 1:
-        planner.add("renewal", ends[-2] + DAY, f"Renewed for {renewal.iso} (renewal {len(ends) - 1})",
+        planner.add("renewal", ends[-2] + DAY, f"Renewed for {renewal} (renewal {len(ends) - 1})",
                     f"{ends[-2].isoformat()} + 1 day", *sources)
         planner.add("current_term_end", current, "End of the term now in force",
                     f"{ends[-2].isoformat()} + 1 day + {renewal.iso} - 1 day", *sources)
     if notice is None:
-        planner.add("renewal", current + DAY, f"Renews automatically for {renewal.iso}",
+        planner.add("renewal", current + DAY, f"Renews automatically for {renewal}",
                     f"{current.isoformat()} + 1 day", *sources)
         return
     last_day = subtract(current, notice)
     if last_day < as_of:
         # the window to stop the current term's renewal has closed: show it, then the next one
         planner.add("non_renewal_notice", last_day,
-                    f"Notice of non-renewal window closed: the term renews on {(current + DAY).isoformat()}",
+                    f"Window to give notice of non-renewal closed: the term renews on {(current + DAY).isoformat()}",
                     f"{current.isoformat()} - {notice.iso}", *sources)
-        planner.add("renewal", current + DAY, f"Renews automatically for {renewal.iso}",
+        planner.add("renewal", current + DAY, f"Renews automatically for {renewal}",
                     f"{current.isoformat()} + 1 day", *sources)
         current = _next_end(current, renewal)
         planner.add("next_term_end", current,
@@ -84,9 +84,9 @@ def _plan_automatic(planner: _Planner, end: dt.date, renewal: Duration, notice: 
                     *sources)
         last_day = subtract(current, notice)
     planner.add("non_renewal_notice", last_day,
-                f"Last day to give notice of non-renewal (at least {notice.iso} before {current.isoformat()})",
+                f"Last day to give notice of non-renewal ({notice} before {current.isoformat()})",
                 f"{current.isoformat()} - {notice.iso}", *sources)
-    planner.add("renewal", current + DAY, f"Renews automatically for {renewal.iso} unless notice is given",
+    planner.add("renewal", current + DAY, f"Renews automatically for {renewal} unless notice is given",
                 f"{current.isoformat()} + 1 day", *sources)
 
 
@@ -96,9 +96,9 @@ def _plan_option(planner: _Planner, end: dt.date, renewal: Duration | None, noti
     sources = (term.renewal, term.non_renewal_notice, term.auto_renewal)
     if notice is not None:
         planner.add("renewal_option_notice", subtract(end, notice),
-                    f"Last day to exercise the renewal option (at least {notice.iso} before {end.isoformat()})",
+                    f"Last day to exercise the renewal option ({notice} before {end.isoformat()})",
                     f"{end.isoformat()} - {notice.iso}", *sources)
-    length = f" for {renewal.iso}" if renewal else ""
+    length = f" for {renewal}" if renewal else ""
     planner.add("renewal", end + DAY, f"Renewal{length} starts only if the option is exercised",
                 f"{end.isoformat()} + 1 day", *sources)
 
