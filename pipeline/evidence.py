@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from pipeline.document import Document
-from pipeline.record import Evidence
+from pipeline.record import Evidence, Field
 
 
 def iter_evidence(model: BaseModel, path: str = "") -> Iterator[tuple[str, Evidence]]:
@@ -31,8 +31,22 @@ def _walk(value: object, path: str) -> Iterator[tuple[str, Evidence]]:
             yield from _walk(item, f"{path}[{i}]")
 
 
+def unquoted_fields(model: BaseModel, path: str = "") -> Iterator[str]:
+    """Paths of fields that carry a value but no quote: every value must be checkable."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        where = f"{path}.{name}" if path else name
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for i, item in items:
+            item_path = where if i is None else f"{where}[{i}]"
+            if isinstance(item, Field) and not item.evidence:
+                yield item_path
+            elif isinstance(item, BaseModel):
+                yield from unquoted_fields(item, item_path)
+
+
 def evidence_problems(model: BaseModel, document: Document) -> list[str]:
-    problems = []
+    problems = [f"{path}: has a value but no quote" for path in unquoted_fields(model)]
     for path, ev in iter_evidence(model):
         if document.text[ev.start:ev.end] != ev.text:
             problems.append(f"{path}: quote differs from the text at [{ev.start}:{ev.end}]")
