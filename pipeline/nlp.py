@@ -24,7 +24,7 @@ from pipeline.document import Document
 ABBREVIATIONS = frozenset(
     """inc corp co ltd llc l.l.c plc lp llp l.p n.a s.a s.a.r.l b.v n.v gmbh ag pty pte bhd
     mr mrs ms dr prof sr jr st no nos sec secs art arts para paras cl sch ex exh fig vol pp p
-    u.s u.s.a u.k e.g i.e etc viz cf vs v approx dept div assoc intl int'l corp mfg bros
+    u.s u.s.a u.s.c u.k e.g i.e etc viz cf vs v approx dept div assoc intl int'l corp mfg bros a.m p.m seq
     jan feb mar apr jun jul aug sep sept oct nov dec""".split()
 )
 
