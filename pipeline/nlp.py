@@ -31,7 +31,7 @@ ABBREVIATIONS = frozenset(
 _SENT_END = re.compile(r"[.?!][\"”’')\]]*(?=\s)")
 # A line that starts a new unit: "4.2 ", "(a) ", "ARTICLE V", "Section 3.", "SCHEDULE A", "• "
 _BLOCK_START = re.compile(
-    r"\n[ \t]*(?=(?:\d+(?:\.\d+)*\.?\s|\(?[a-z]{1,3}\)\s|\(?[ivxlc]{1,6}\)\s|[A-Z]\.\s|"
+    r"(?<!,)\n[ \t]*(?=(?:\d{1,3}(?:\.\d+)*\.?\s|\d+(?:\.\d+)+\.?\s|\(?[a-z]{1,3}\)\s|\(?[ivxlc]{1,6}\)\s|[A-Z]\.\s|"
     r"(?:ARTICLE|Article|SECTION|Section|SCHEDULE|Schedule|EXHIBIT|Exhibit|ANNEX|Annex)\s|[•·▪-]\s))"
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
