@@ -122,3 +122,10 @@ def test_truncated_pdf_gets_the_corrupt_error(five_pages: Path, tmp_path: Path) 
         ingest_file(broken)
     assert caught.value.code in (errors.CORRUPT_PDF, errors.NO_TEXT_LAYER)
     assert caught.value.code.code.startswith("PW-E1")
+
+
+def test_a_title_in_capitals_is_kept_when_the_running_header_repeats_it_in_title_case(tmp_path: Path) -> None:
+    pages = [["SUPPLY AGREEMENT", *body(1)], body(2), body(3), body(4)]
+    doc = ingest_file(make_pdf(tmp_path / "t.pdf", pages, header="Supply Agreement"))
+    assert doc.text.startswith("SUPPLY AGREEMENT")
+    assert "Supply Agreement" not in doc.text

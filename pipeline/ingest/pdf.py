@@ -117,7 +117,7 @@ def _extract_page(reader: PdfReader, index: int) -> _PageLines:
 
 
 def _furniture_key(line: str) -> str:
-    return _DIGITS.sub("#", line.lower())
+    return _DIGITS.sub("#", line)  # case kept: a title "SUPPLY AGREEMENT" is not the header "Supply Agreement"
 
 
 def _furniture_lines(pages: list[_PageLines]) -> set[str]:
