@@ -7,21 +7,43 @@ output folder, named after the whole source file name, so `a/contract.pdf` and `
     OUT/a/contract.pdf.json   the record
     OUT/a/contract.pdf.html   the report
     OUT/index.html            the portfolio dashboard
+    OUT/pactwatch.db          the register (unless --db says otherwise)
 
-`iter_outcomes` is a generator that never stops on a bad file.
+Files are read in worker processes (`pipeline.worker`: memory and time limits, a crash costs
+one file), in parallel. Each file is hashed first; a file whose bytes were already read by the
+same pipeline for the same as-of date is not read again: its stored record is reused. Results
+are committed to the register one file at a time, so a run that is killed (or stopped with
+Ctrl-C, which finishes the files in hand) is completed by running it again, and no file is
+processed twice. A file that changes while it is read is read once more; a full disk stops
+the run cleanly (PW-E119) with everything done so far kept.
+
+`iter_outcomes` is the same flow in-process, without isolation, for library use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
-from collections.abc import Iterator
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.process import Outcome, process_file
-from pipeline.record import Status
+from pipeline import errors
+from pipeline.errors import IngestError
+from pipeline.progress import Progress, Tally, summary_table
+from pipeline.publish import OutputError, Published, Publisher, check_writable
+from pipeline.publish import output_paths as _output_paths
+from pipeline.record import Record, Status
+from pipeline.store import Register, RegisterError, default_db
+from pipeline.worker import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT, Job, JobResult, WorkerPool, default_workers
+
+if TYPE_CHECKING:
+    from pipeline.process import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -74,67 +96,299 @@ def discover(paths: list[Path], exclude: Path | None = None) -> Discovery:
 
 
 def output_paths(out_dir: Path, source: Source) -> tuple[Path, Path]:
-    stem = out_dir / source.relative
-    return stem.with_name(stem.name + ".json"), stem.with_name(stem.name + ".html")
+    return _output_paths(out_dir, source.relative)
 
 
 def iter_outcomes(sources: list[Source], as_of: dt.date) -> Iterator[tuple[Source, Outcome]]:
+    from pipeline.process import process_file
+
     for source in sources:
         yield source, process_file(source.path, source.relative, as_of)
+
+
+def failed_record(source: Path, display_path: str, exc: IngestError, as_of: dt.date) -> Record:
+    # imported when needed: pipeline.process loads spaCy, which a run that reuses everything never needs
+    from pipeline.process import failed_record as make
+
+    return make(source, display_path, exc, as_of)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A file as it was before it was read: changed bytes or metadata afterwards mean it changed."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    sha256: str
+
+
+HASH_CHUNK = 1 << 20
+
+
+def snapshot(path: Path) -> Snapshot:
+    """Hash the file and note its size and times; raises OSError if it cannot be read."""
+    before = path.stat()
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(HASH_CHUNK):
+            digest.update(chunk)
+    after = path.stat()
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+        raise FileChangedError(path)
+    return Snapshot(after.st_size, after.st_mtime_ns, after.st_ino, digest.hexdigest())
+
+
+class FileChangedError(OSError):
+    pass
+
+
+def unchanged(path: Path, before: Snapshot, result_sha256: str) -> bool:
+    """The file is still what was hashed, and the worker read those same bytes."""
+    try:
+        now = path.stat()
+    except OSError:
+        return False
+    return ((now.st_size, now.st_mtime_ns, now.st_ino) == (before.size, before.mtime_ns, before.inode)
+            and (not result_sha256 or result_sha256 == before.sha256))
+
+
+@dataclass
+class RunOptions:
+    workers: int = field(default_factory=default_workers)
+    timeout: float = DEFAULT_TIMEOUT
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
+    db: Path | None = None
+    reuse: bool = True
+    progress: bool | None = None  # None: a progress bar when stderr is a terminal
+    target: str = "pipeline.worker:process_job"  # the per-file stage run in the workers
+    stop: Callable[[], bool] = lambda: False  # turns true on Ctrl-C: finish the files in hand, then stop
+    retries_on_change: int = 1
 
 
 @dataclass
 class RunSummary:
     out_dir: Path
     counts: dict[str, int] = field(default_factory=dict)
-    failures: list[tuple[str, str]] = field(default_factory=list)  # (file, first error message)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (file, code and message)
     skipped: list[Path] = field(default_factory=list)
     index: Path | None = None
+    tally: Tally = field(default_factory=Tally)
+    seconds: float = 0.0
+    run_id: int | None = None
+    db: Path | None = None
+    not_done: list[str] = field(default_factory=list)  # files left for the next run (stopped, disk full)
+    fatal: str | None = None  # what stopped the run early (disk full, register not writable)
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.not_done and self.fatal is None
 
 
 def status_failed(status: Status) -> bool:
     return status in (Status.FAILED, Status.NEEDS_OCR)
 
 
-def run_batch(paths: list[Path], out_dir: Path, as_of: dt.date, *, echo=print) -> RunSummary:
-    """Process every contract under `paths`, writing a record and a report per file and an index."""
-    from reports.html import IndexEntry, render_contract, render_index
+class _Stop(Exception):
+    """The run cannot go on (disk full, register not writable)."""
 
+
+def run_batch(paths: list[Path], out_dir: Path, as_of: dt.date, *, echo=print,
+              options: RunOptions | None = None) -> RunSummary:
+    """Process every contract under `paths`, writing a record and a report per file and an index."""
+    options = options or RunOptions()
+    started = time.monotonic()
     generated = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    out_dir.mkdir(parents=True, exist_ok=True)
     discovery = discover(paths, exclude=out_dir)
-    summary = RunSummary(out_dir=out_dir, skipped=discovery.skipped)
-    entries: list[IndexEntry] = []
-    total = len(discovery.sources)
-    for n, (source, outcome) in enumerate(iter_outcomes(discovery.sources, as_of), 1):
-        record = outcome.record
-        json_path, html_path = output_paths(out_dir, source)
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(json_path, record.to_json())
-        _write_atomic(html_path, render_contract(record, outcome.document, generated=generated))
-        entries.append(IndexEntry(
-            record=record,
-            report_href=html_path.relative_to(out_dir).as_posix(),
-            record_href=json_path.relative_to(out_dir).as_posix(),
-        ))
-        status = record.status.value
-        summary.counts[status] = summary.counts.get(status, 0) + 1
-        if status_failed(record.status):
-            first = next((d for d in record.diagnostics if d.severity == "error"), None)
-            summary.failures.append((source.relative, f"{first.code} {first.message}" if first else status))
-        echo(f"[{n}/{total}] {status:9} {source.relative}")
-    summary.index = out_dir / "index.html"
-    _write_atomic(summary.index, render_index(
-        entries, generated=generated, as_of=as_of, skipped=[str(p) for p in discovery.skipped]))
+    db_path = options.db or default_db(out_dir)
+    summary = RunSummary(out_dir=out_dir, skipped=discovery.skipped, db=db_path)
+    check_writable(out_dir)
+    register = Register(db_path)
+    try:
+        summary.run_id = register.start_run(
+            "run", inputs=[str(p) for p in paths], out_dir=str(out_dir.resolve()), workers=options.workers,
+            as_of=as_of)
+        publisher = Publisher(register, out_dir, run_id=summary.run_id, generated=generated)
+        _Run(discovery.sources, as_of, options, publisher, summary, echo).execute()
+        state = "interrupted" if summary.interrupted else ("stopped" if summary.fatal else "finished")
+        try:
+            register.finish_run(summary.run_id, state, dict(summary.tally.counts))
+        except RegisterError as exc:
+            summary.fatal = summary.fatal or f"{exc.code.code} {exc.detail}"
+    finally:
+        register.close()
+    summary.seconds = time.monotonic() - started
     return summary
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+class _Run:
+    def __init__(self, sources: list[Source], as_of: dt.date, options: RunOptions, publisher: Publisher,
+                 summary: RunSummary, echo: Callable[[str], None]):
+        self.sources = sources
+        self.as_of = as_of
+        self.options = options
+        self.publisher = publisher
+        self.register = publisher.register
+        self.summary = summary
+        self.echo = echo
+        self.progress = Progress(len(sources), echo=echo, tty=options.progress)
+        self.results: dict[str, Published] = {}
+        self.snapshots: dict[str, Snapshot] = {}
+        self.retries: dict[str, int] = {}
+        self.queue: deque[Source] = deque()
+        self.by_relative = {s.relative: s for s in sources}
+        self.leaders: dict[str, str] = {}  # sha256 -> the file read for it in this run
+        self.followers: dict[str, list[Source]] = {}  # sha256 -> other names of those bytes
+        self.stopped = False
+
+    def _stop_requested(self) -> bool:
+        if not self.stopped and self.options.stop():
+            self.summary.interrupted = True
+            self.stopped = True
+        return self.stopped
+
+    def execute(self) -> None:
+        try:
+            for source in self.sources:
+                if self._stop_requested():
+                    break
+                self._triage(source)
+            if self.queue and not self.stopped:
+                self._process_queue()
+        except _Stop:
+            pass
+        finally:
+            self.progress.close()
+        done = set(self.results)
+        self.summary.not_done = [s.relative for s in self.sources if s.relative not in done]
+        entries = [self.results[s.relative] for s in self.sources if s.relative in self.results]
+        try:
+            self.summary.index = self.publisher.write_index(
+                entries, as_of=self.as_of, skipped=[str(p) for p in self.summary.skipped])
+        except OutputError as exc:
+            self.summary.fatal = self.summary.fatal or f"{exc.code.code} {exc.code.title}: {exc.detail}"
+
+    # ------------------------------------------------------------------ per file
+
+    def _triage(self, source: Source) -> None:
+        """Hash the file; reuse its stored record, or queue it for a worker."""
+        try:
+            snap = snapshot(source.path)
+        except FileChangedError:
+            self.queue.append(source)  # still being written: a worker reads it, and we check again
+            return
+        except OSError as exc:
+            detail = ("the file disappeared before it could be read" if isinstance(exc, FileNotFoundError)
+                      else f"it cannot be read ({exc.strerror or exc})")
+            record = failed_record(source.path, source.relative, IngestError(errors.UNREADABLE_FILE, detail), self.as_of)
+            self._publish(source, None, record, None, "failed", None)
+            return
+        self.snapshots[source.relative] = snap
+        if snap.sha256 in self.leaders:  # the same bytes under another name: read once
+            self.followers.setdefault(snap.sha256, []).append(source)
+            return
+        stored = self.register.reusable(snap.sha256, self.as_of) if self.options.reuse else None
+        if stored is None:
+            self.leaders[snap.sha256] = source.relative
+            self.queue.append(source)
+            return
+        document = None
+        if not self.publisher.is_current(source.relative, snap.sha256, *output_paths(self.publisher.out_dir, source)):
+            document = self.register.document(snap.sha256)
+        self._publish(source, snap.sha256, stored.record, document, "reused", None)
+
+    def _jobs(self) -> Iterator[Job]:
+        while self.queue:
+            source = self.queue.popleft()
+            if source.relative not in self.snapshots:
+                try:
+                    self.snapshots[source.relative] = snapshot(source.path)
+                except OSError:
+                    pass  # the worker reports what is wrong with it
+            yield Job(source.path, source.relative, self.as_of)
+
+    def _process_queue(self) -> None:
+        with WorkerPool(self.options.workers, timeout=self.options.timeout,
+                        memory_limit_mb=self.options.memory_limit_mb, target=self.options.target) as pool:
+            while self.queue:
+                for result in pool.imap_unordered(self._jobs(), stop=self._stop_requested):
+                    self._handle(result)
+                if self.stopped:
+                    break
+
+    def _handle(self, result: JobResult) -> None:
+        source = self.by_relative[result.job.display_path]
+        record: Record = result.outcome.record
+        before = self.snapshots.get(source.relative)
+        if before is not None and record.document.sha256 and not unchanged(source.path, before, record.document.sha256):
+            tries = self.retries.get(source.relative, 0)
+            if tries < self.options.retries_on_change:
+                self.retries[source.relative] = tries + 1
+                self.snapshots.pop(source.relative, None)
+                log.info("%s changed while it was read; reading it again", source.relative)
+                self.queue.append(source)
+                return
+            record = failed_record(source.path, source.relative, IngestError(
+                errors.FILE_CHANGED, "its size or modification time changed while it was read, twice"), self.as_of)
+            self._publish(source, None, record, None, "failed", result.seconds)
+            return
+        sha = record.document.sha256 or (before.sha256 if before else "")
+        if not sha:  # vanished before the worker could read it
+            self._publish(source, None, record, None, "failed", result.seconds)
+            return
+        try:
+            affected = self.publisher.store(
+                sha256=sha, record=record, document=result.outcome.document, identity=result.output.identity,
+                amends=result.output.amends, changes=result.output.changes, seconds=result.seconds,
+                name=source.relative)
+        except RegisterError as exc:
+            self._fatal(exc.code, exc.detail)
+        self._publish(source, sha, record, result.outcome.document, "processed", result.seconds)
+        for follower in self.followers.pop(sha, []):
+            self._publish(follower, sha, record, result.outcome.document, "reused", None)
+        for other in affected:
+            self.publisher.rerender(other)
+
+    def _publish(self, source: Source, sha: str | None, record: Record, document, action: str,
+                 seconds: float | None) -> None:
+        try:
+            published = self.publisher.publish(relative=source.relative, sha256=sha, record=record,
+                                               document=document, action=action, seconds=seconds)
+        except RegisterError as exc:
+            self._fatal(exc.code, exc.detail)
+        if published.error is not None:
+            if published.error.code is errors.DISK_FULL:
+                self._fatal(published.error.code, published.error.detail)
+            reason = f"{published.error.code.code} {published.error.code.title}: {published.error.detail}"
+            self.summary.failures.append((source.relative, reason))
+            self.summary.tally.add("failed", [published.error.code.code], "failed")
+            self.summary.counts["failed"] = self.summary.counts.get("failed", 0) + 1
+            self.progress.file_done(source.relative, "failed", pages=0, action="failed", seconds=seconds,
+                                    reason=reason)
+            return
+        self.results[source.relative] = published
+        status = record.status.value
+        self.summary.counts[status] = self.summary.counts.get(status, 0) + 1
+        codes = [d.code for d in record.diagnostics if d.severity in ("error", "warning")]
+        self.summary.tally.add(status, codes, action)
+        reason = None
+        if status_failed(record.status):
+            first = next((d for d in record.diagnostics if d.severity == "error"), None)
+            reason = f"{first.code} {first.message}" if first else status
+            self.summary.failures.append((source.relative, reason))
+        self.progress.file_done(source.relative, status, pages=record.document.pages, action=action,
+                                seconds=seconds, reason=reason)
+
+    def _fatal(self, code: errors.ErrorCode, detail: str) -> None:
+        self.summary.fatal = f"{code.code} {code.title}: {detail}. {code.advice[:1].upper()}{code.advice[1:]}."
+        self.stopped = True
+        raise _Stop
+
+
+def write_summary(summary: RunSummary, echo: Callable[[str], None] = print) -> None:
+    echo(summary_table(summary.tally, skipped=len(summary.skipped), seconds=summary.seconds))
+
+
+__all__ = ["Source", "Discovery", "discover", "output_paths", "iter_outcomes", "run_batch", "RunOptions",
+           "RunSummary", "write_summary", "is_temporary", "CONTRACT_SUFFIXES", "TEMPORARY_SUFFIXES"]

@@ -108,6 +108,33 @@ ENCODING_GUESSED = _register(
     "the file is not UTF-8; check accented letters and symbols in the quotes, or save it as UTF-8")
 
 
+# Failures of the run around a document rather than of its bytes (batch runs and the watcher).
+TIMEOUT = _register(
+    "PW-E114", E, "processing timed out",
+    "the file took longer than the per-file time limit and its worker was stopped; if it is a "
+    "genuine very long contract raise --timeout, otherwise check where the file came from")
+MEMORY_LIMIT = _register(
+    "PW-E115", E, "processing exceeded the memory limit",
+    "reading the file needed more memory than the per-file limit; if it is a genuine very large "
+    "contract raise --memory-limit, otherwise check where the file came from")
+WORKER_CRASHED = _register(
+    "PW-E116", E, "the worker reading this file crashed",
+    "a parser died on this file (often a damaged or hostile file); export or download it again, "
+    "and report it to pactwatch if you can share it")
+FILE_CHANGED = _register(
+    "PW-E117", E, "file changed while it was being read",
+    "something was still writing the file; wait until the copy or download has finished, then "
+    "drop or run it again")
+OUTPUT_NOT_WRITABLE = _register(
+    "PW-E118", E, "output cannot be written",
+    "pactwatch may not write to the output folder or the register; fix its permissions or choose "
+    "another --out / --db, then run again (finished files are kept)")
+DISK_FULL = _register(
+    "PW-E119", E, "disk full",
+    "the disk holding the output folder or the register is full; free some space and run again "
+    "(finished files are kept and not processed again)")
+
+
 def lookup(code: str) -> ErrorCode:
     return _CODES[code]
 
