@@ -129,3 +129,9 @@ def test_a_title_in_capitals_is_kept_when_the_running_header_repeats_it_in_title
     doc = ingest_file(make_pdf(tmp_path / "t.pdf", pages, header="Supply Agreement"))
     assert doc.text.startswith("SUPPLY AGREEMENT")
     assert "Supply Agreement" not in doc.text
+
+
+def test_pages_that_are_all_alike_are_kept_not_removed_as_headers(tmp_path: Path) -> None:
+    same = ["ACKNOWLEDGEMENT OF RECEIPT", "The undersigned acknowledges receipt of the Confidential Information."]
+    doc = ingest_file(make_pdf(tmp_path / "same.pdf", [same] * 4, footer=None))
+    assert doc.text.count("acknowledges receipt") == 4

@@ -56,8 +56,9 @@ def read_pdf(path: str, data: bytes, sha256: str) -> Document:
     diagnostics: list[Diagnostic] = []
     try:
         page_count = len(reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as exc:
-        raise IngestError(errors.CORRUPT_PDF, f"the page tree cannot be read ({exc})") from exc
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        # a page tree that refers to itself surfaces as AttributeError or RecursionError in pypdf
+        raise IngestError(errors.CORRUPT_PDF, f"the page tree cannot be read ({type(exc).__name__}: {exc})") from exc
     if page_count == 0:
         raise IngestError(errors.CORRUPT_PDF, "the PDF has no pages")
     if page_count > MAX_PAGES:
@@ -72,6 +73,9 @@ def read_pdf(path: str, data: bytes, sha256: str) -> Document:
 
     furniture = _furniture_lines(pages)
     text, page_ranges, removed = _assemble(pages, furniture)
+    if not text.strip() and any(p.lines for p in pages):
+        # every line looked like a running header (identical pages): keep the text as printed
+        text, page_ranges, removed = _assemble(pages, set(), clean_edges=False)
 
     empty = [p.number for p, r in zip(pages, page_ranges) if not r.has_text]
     if len(empty) == page_count:
@@ -91,8 +95,9 @@ def read_pdf(path: str, data: bytes, sha256: str) -> Document:
 def _open(data: bytes) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, RecursionError, OSError) as exc:
-        raise IngestError(errors.CORRUPT_PDF, f"pypdf cannot parse it ({exc})") from exc
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
+            OSError) as exc:
+        raise IngestError(errors.CORRUPT_PDF, f"pypdf cannot parse it ({type(exc).__name__}: {exc})") from exc
     if reader.is_encrypted:
         try:
             opened = reader.decrypt("")
@@ -108,6 +113,8 @@ def _open(data: bytes) -> PdfReader:
 def _extract_page(reader: PdfReader, index: int) -> _PageLines:
     try:
         raw = reader.pages[index].extract_text() or ""
+    except MemoryError:
+        raise  # the worker's memory limit: the file is reported as too large, not as a bad page
     except Exception:  # noqa: BLE001 - a damaged content stream must cost one page, not the file
         return _PageLines(index + 1, [], failed=True)
     # NFC folds font-mapping oddities such as U+037E (Greek question mark) back to ";"
@@ -179,14 +186,15 @@ def _strip_edges(lines: list[str], furniture: set[str], removed: set[str]) -> li
     return lines[start:end]
 
 
-def _assemble(pages: list[_PageLines], furniture: set[str]) -> tuple[str, list[Page], set[str]]:
+def _assemble(pages: list[_PageLines], furniture: set[str],
+              clean_edges: bool = True) -> tuple[str, list[Page], set[str]]:
     parts: list[str] = []
     ranges: list[Page] = []
     removed: set[str] = set()
     vocabulary = {w.lower() for p in pages for line in p.lines for w in _WORDS.findall(line)}
     length = 0
     for p in pages:
-        lines = _strip_edges(p.lines, furniture, removed)
+        lines = _strip_edges(p.lines, furniture, removed) if clean_edges else p.lines
         start = length
         for k, line in enumerate(lines):
             if k > 0 and _is_soft_break(parts[-1], line, vocabulary):
