@@ -20,7 +20,11 @@ EXTRACTOR_MODULES: list[str] = [
     "law",
     "disputes",
     "notices",
+    "obligations",
+    "payment",  # before kpis: a bare "$" in a service-level cap is read in the contract's currency
+    "kpis",
     "deadlines",
+    "execution",  # signature blocks, blank dates, missing exhibits (needs parties)
 ]
 
 
