@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any, Callable
 
 from pipeline.document import Document
@@ -30,6 +31,16 @@ class Context:
             evidence=[self.evidence(a, b) for a, b in spans],
             **extra,
         )
+
+
+def iter_lines(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
+    """(offset, line) for each line of text[start:end], without building a list of lines."""
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl == -1 else nl
+        yield pos, text[pos:stop]
+        pos = stop + 1
 
 
 ExtractFn = Callable[[Context], None]

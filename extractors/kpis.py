@@ -25,28 +25,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors import obligations as ob
-from extractors.base import Context
+from extractors.base import Context, iter_lines
 from extractors.payment import find_money, find_percent
 from pipeline.nlp import Sentence
 from pipeline.record import Kpi, Target
-from rules import RulePackError, load_pack, require
+from rules import compile_patterns, load_pack, require
 
 PACK = "kpis"
 SCHEDULE_WINDOW = 2000
 LOWER_IS_BETTER = frozenset({"defect_rate", "response_time", "resolution_time", "service_credit_cap", "spend_cap"})
 
 
-def _regex(pattern: str) -> str:
-    return pattern.replace(" ?", r"\s*").replace(" ", r"\s+")
 
 
-def _compile(patterns: str | list[str], name: str) -> re.Pattern[str]:
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    try:
-        return re.compile("|".join(f"(?:{_regex(p)})" for p in patterns), re.IGNORECASE)
-    except re.error as exc:
-        raise RulePackError(f"rule pack rules/{PACK}.yaml: pattern in '{name}' does not compile: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -81,9 +72,9 @@ def rules() -> Rules:
     require(pack, PACK, *keys, "availability_minimum")
     return Rules(
         availability_minimum=float(pack["availability_minimum"]),
-        metrics=tuple((name, _compile(p, f"metrics.{name}")) for name, p in pack["metrics"].items()),
-        windows=tuple((_compile(p, "windows"), w) for p, w in pack["windows"].items()),
-        **{k: _compile(pack[k], k) for k in keys if k not in ("metrics", "windows")},
+        metrics=tuple((name, compile_patterns(p, PACK, f"metrics.{name}")) for name, p in pack["metrics"].items()),
+        windows=tuple((compile_patterns(p, PACK, "windows"), w) for p, w in pack["windows"].items()),
+        **{k: compile_patterns(pack[k], PACK, k) for k in keys if k not in ("metrics", "windows")},
     )
 
 
@@ -337,7 +328,7 @@ class KpiReader:
 
     def _tables(self, s: Sentence) -> None:
         text = self.text
-        lines = [(a, line) for a, line in _lines(text, s.start, s.end) if " | " in line]
+        lines = [(a, line) for a, line in iter_lines(text, s.start, s.end) if " | " in line]
         if len(lines) < 2:
             return
         header = [c.strip() for c in lines[0][1].split(" | ")]
@@ -433,7 +424,7 @@ class KpiReader:
     def _schedule_region(self, start: int, heading: str) -> None:
         text = self.text
         end = min(len(text), start + SCHEDULE_WINDOW)
-        lines = list(_lines(text, start, end))
+        lines = list(iter_lines(text, start, end))
         for i, (a, line) in enumerate(lines):
             stripped = line.strip()
             if len(stripped) > 90 and re.search(r"[.;]$", stripped):
@@ -486,14 +477,6 @@ class KpiReader:
 _DEFINED_EVENT = re.compile(r"(?i:an?|the)\s+(?P<term>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,5})\s+(?:occurs|shall occur|shall be deemed to (?:have )?occur(?:red)?|will occur)\s+(?:if|when|where|in the event)\b")
 _MONEY_ONLY = re.compile(r"^(?:(?:US|C|A)?\$|£|€)\s?[\d,]+(?:\.\d+)?(?:\s*(?:per|/)\s*\w+)?$")
 
-
-def _lines(text: str, start: int, end: int):
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl == -1 else nl
-        yield pos, text[pos:stop]
-        pos = stop + 1
 
 
 def _dollar(ctx: Context) -> str:

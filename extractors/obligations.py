@@ -37,7 +37,7 @@ from extractors.base import Context
 from extractors.durations import Duration, add, find_durations, words_to_number
 from pipeline.nlp import Sentence
 from pipeline.record import Field, Obligation, Party, Timing
-from rules import RulePackError, load_pack, require
+from rules import RulePackError, compile_patterns, load_pack, pattern, require
 
 PACK = "obligations"
 MAX_ACTION_WORDS = 14
@@ -48,18 +48,8 @@ MAX_RECITALS = 12_000  # a recitals section longer than this is not one
 # --- rule pack ---------------------------------------------------------------------------------
 
 
-def _regex(pattern: str) -> str:
-    """A rule-pack pattern as a regex: a space matches a run of whitespace, " ?" any or none."""
-    return pattern.replace(" ?", r"\s*").replace(" ", r"\s+")
 
 
-def _compile(patterns: str | list[str], name: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    try:
-        return re.compile("|".join(f"(?:{_regex(p)})" for p in patterns), flags)
-    except re.error as exc:
-        raise RulePackError(f"rule pack rules/{PACK}.yaml: pattern in '{name}' does not compile: {exc}") from exc
 
 
 def _words(phrases: list[str]) -> str:
@@ -140,7 +130,7 @@ def rules() -> Rules:
     for i, (prefix, modality, patterns) in enumerate(groups):
         name = f"{prefix}{i}"
         kinds[name] = modality
-        alt = "|".join(_regex(p) for p in sorted(patterns, key=len, reverse=True))
+        alt = "|".join(pattern(p) for p in sorted(patterns, key=len, reverse=True))
         parts.append(f"(?P<{name}>{alt})")
     try:
         # "May 31" is a date, not a right
@@ -148,56 +138,56 @@ def rules() -> Rules:
     except re.error as exc:
         raise RulePackError(f"rule pack rules/{PACK}.yaml: pattern in 'modal_cues' does not compile: {exc}") from exc
     quantifiers: dict[str, str] = pack["party_quantifiers"]
-    adverbs = _regex(pack["subject_adverbs"])
+    adverbs = pattern(pack["subject_adverbs"])
     return Rules(
         roles=tuple(pack["party_roles"]),
         confidentiality_roles=frozenset(pack["party_roles_always"]),
         not_party_name_words=frozenset(str(w).lower() for w in pack["not_party_name_words"]),
         quantifiers={k.lower(): v for k, v in quantifiers.items()},
         quantifier_alt=_words(list(quantifiers)),
-        pronoun=_regex(pack["pronoun_subjects"]),
+        pronoun=pattern(pack["pronoun_subjects"]),
         adverbs=adverbs,
-        helpers=_regex(pack["party_with_helpers"]),
+        helpers=pattern(pack["party_with_helpers"]),
         modal=modal,
         modal_kind=kinds,
-        explicit_right=_compile(pack["explicit_right_cues"], "explicit_right_cues"),
-        right_verb=_compile(pack["right_verbs"], "right_verbs"),
-        non_binding=_compile(["^(?:" + p + ")" for p in pack["non_binding_predicates"]], "non_binding_predicates"),
-        non_binding_after_not=_compile(["^(?:" + p + ")" for p in pack["non_binding_after_not"]], "non_binding_after_not"),
-        disclaimer_before=_compile(pack["disclaimer_before"], "disclaimer_before"),
-        definition=_compile(pack["definition_sentence"], "definition_sentence"),
-        definition_label=_compile(pack["definition_label"], "definition_label"),
-        recital_start=_compile(pack["recital_start"], "recital_start"),
-        recital_end=_compile(pack["recital_end"], "recital_end"),
-        interpretation=_compile(pack["interpretation_sentence"], "interpretation_sentence"),
-        heading=_compile(pack["heading_sentence"], "heading_sentence", 0),
-        not_subject_before=_compile(pack["not_subject_before"], "not_subject_before"),
-        action_end=_compile(pack["action_end"], "action_end"),
-        action_soft_end=_compile(pack["action_soft_end"], "action_soft_end"),
-        action_aside=_compile(pack["action_aside"], "action_aside"),
-        time_lead=_compile(pack["time_lead"], "time_lead"),
-        action_lead=_compile(["^(?:" + "|".join(pack["action_lead"]) + ")+"], "action_lead"),
-        condition=_compile(pack["condition_cues"], "condition_cues"),
-        duration_link=_compile(pack["duration_link"], "duration_link"),
-        deadline_before=_compile(pack["duration_deadline_before"], "duration_deadline_before"),
-        notice_after=_compile(pack["duration_notice_after"], "duration_notice_after"),
-        trigger_end=_compile(pack["trigger_end"], "trigger_end"),
-        anchor_effective=_compile(pack["anchor_effective"], "anchor_effective"),
-        anchor_agreement=_compile(pack["anchor_agreement"], "anchor_agreement"),
-        anchor_expiration=_compile(pack["anchor_expiration"], "anchor_expiration"),
-        due_date_before=_compile(pack["due_date_before"], "due_date_before"),
-        recurrence=tuple((_compile(p, f"recurrence {v}"), v) for p, v in pack["recurrence"].items()),
-        recurrence_every=_compile(pack["recurrence_every"], "recurrence_every"),
-        category_by_verb=tuple((name, _compile(p, f"category_by_verb.{name}")) for name, p in pack["category_by_verb"].items()),
-        categories=tuple((name, _compile(c["cue"], f"categories.{name}"), bool(c.get("clause")))
+        explicit_right=compile_patterns(pack["explicit_right_cues"], PACK, "explicit_right_cues"),
+        right_verb=compile_patterns(pack["right_verbs"], PACK, "right_verbs"),
+        non_binding=compile_patterns(["^(?:" + p + ")" for p in pack["non_binding_predicates"]], PACK, "non_binding_predicates"),
+        non_binding_after_not=compile_patterns(["^(?:" + p + ")" for p in pack["non_binding_after_not"]], PACK, "non_binding_after_not"),
+        disclaimer_before=compile_patterns(pack["disclaimer_before"], PACK, "disclaimer_before"),
+        definition=compile_patterns(pack["definition_sentence"], PACK, "definition_sentence"),
+        definition_label=compile_patterns(pack["definition_label"], PACK, "definition_label"),
+        recital_start=compile_patterns(pack["recital_start"], PACK, "recital_start"),
+        recital_end=compile_patterns(pack["recital_end"], PACK, "recital_end"),
+        interpretation=compile_patterns(pack["interpretation_sentence"], PACK, "interpretation_sentence"),
+        heading=compile_patterns(pack["heading_sentence"], PACK, "heading_sentence", 0),
+        not_subject_before=compile_patterns(pack["not_subject_before"], PACK, "not_subject_before"),
+        action_end=compile_patterns(pack["action_end"], PACK, "action_end"),
+        action_soft_end=compile_patterns(pack["action_soft_end"], PACK, "action_soft_end"),
+        action_aside=compile_patterns(pack["action_aside"], PACK, "action_aside"),
+        time_lead=compile_patterns(pack["time_lead"], PACK, "time_lead"),
+        action_lead=compile_patterns(["^(?:" + "|".join(pack["action_lead"]) + ")+"], PACK, "action_lead"),
+        condition=compile_patterns(pack["condition_cues"], PACK, "condition_cues"),
+        duration_link=compile_patterns(pack["duration_link"], PACK, "duration_link"),
+        deadline_before=compile_patterns(pack["duration_deadline_before"], PACK, "duration_deadline_before"),
+        notice_after=compile_patterns(pack["duration_notice_after"], PACK, "duration_notice_after"),
+        trigger_end=compile_patterns(pack["trigger_end"], PACK, "trigger_end"),
+        anchor_effective=compile_patterns(pack["anchor_effective"], PACK, "anchor_effective"),
+        anchor_agreement=compile_patterns(pack["anchor_agreement"], PACK, "anchor_agreement"),
+        anchor_expiration=compile_patterns(pack["anchor_expiration"], PACK, "anchor_expiration"),
+        due_date_before=compile_patterns(pack["due_date_before"], PACK, "due_date_before"),
+        recurrence=tuple((compile_patterns(p, PACK, f"recurrence {v}"), v) for p, v in pack["recurrence"].items()),
+        recurrence_every=compile_patterns(pack["recurrence_every"], PACK, "recurrence_every"),
+        category_by_verb=tuple((name, compile_patterns(p, PACK, f"category_by_verb.{name}")) for name, p in pack["category_by_verb"].items()),
+        categories=tuple((name, compile_patterns(c["cue"], PACK, f"categories.{name}"), bool(c.get("clause")))
                          for name, c in pack["categories"].items()),
-        schedule_lead_in=_compile(pack["schedule_lead_in"], "schedule_lead_in"),
-        payment_passive=_compile(pack["payment_passive"], "payment_passive"),
-        not_payment_passive=_compile(pack["not_payment_passive"], "not_payment_passive"),
-        fee_for_service=_compile(pack["fee_for_service"], "fee_for_service"),
+        schedule_lead_in=compile_patterns(pack["schedule_lead_in"], PACK, "schedule_lead_in"),
+        payment_passive=compile_patterns(pack["payment_passive"], PACK, "payment_passive"),
+        not_payment_passive=compile_patterns(pack["not_payment_passive"], PACK, "not_payment_passive"),
+        fee_for_service=compile_patterns(pack["fee_for_service"], PACK, "fee_for_service"),
         coordination=re.compile(
             rf"(?:^|[,;]|\b(?:and|or|but|nor|and/or)\b)[\s,]*(?:(?:{adverbs})[\s,]*)*$", re.IGNORECASE),
-        pronoun_subject=re.compile(rf"\b({_regex(pack['pronoun_subjects'])})[\s,]*(?:(?:{adverbs})[\s,]*)*$",
+        pronoun_subject=re.compile(rf"\b({pattern(pack['pronoun_subjects'])})[\s,]*(?:(?:{adverbs})[\s,]*)*$",
                                    re.IGNORECASE),
     )
 

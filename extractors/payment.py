@@ -23,26 +23,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors import obligations as ob
-from extractors.base import Context
+from extractors.base import Context, iter_lines
 from pipeline.nlp import Sentence
 from pipeline.record import Money, Payment
-from rules import RulePackError, load_pack, require
+from rules import compile_patterns, load_pack, require
 
 PACK = "payment"
 TABLE_WINDOW = 2500  # how far after a lead-in a table of sums may run
 
 
-def _regex(pattern: str) -> str:
-    return pattern.replace(" ?", r"\s*").replace(" ", r"\s+")
 
 
-def _compile(patterns: str | list[str], name: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    try:
-        return re.compile("|".join(f"(?:{_regex(p)})" for p in patterns), flags)
-    except re.error as exc:
-        raise RulePackError(f"rule pack rules/{PACK}.yaml: pattern in '{name}' does not compile: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -73,23 +64,23 @@ def rules() -> Rules:
             "due_day_of_period", "interest_context", "interest_cue", "interest_rate", "interest_base", "interest_cap", "currency_statements", "amount_cue",
             "not_amount_cue", "amount_table_lead_in", "minimum_commitment", "price_change")
     return Rules(
-        payment_cue=_compile(pack["payment_cue"], "payment_cue"),
-        invoice_object=_compile(pack["invoice_object"], "invoice_object"),
-        not_terms_context=_compile(pack["not_terms_context"], "not_terms_context"),
-        net_before=_compile(pack["net_before"], "net_before"),
-        terms_after=tuple((k, _compile(v, f"terms_after.{k}")) for k, v in pack["terms_after"].items()),
-        due_day_of_period=_compile(pack["due_day_of_period"], "due_day_of_period"),
-        interest_context=_compile(pack["interest_context"], "interest_context"),
-        interest_cue=_compile(pack["interest_cue"], "interest_cue"),
-        interest_rate=_compile(pack["interest_rate"], "interest_rate"),
-        interest_base=_compile(pack["interest_base"], "interest_base"),
-        interest_cap=_compile(pack["interest_cap"], "interest_cap"),
-        currency_statements=tuple((k, _compile(v, f"currency_statements.{k}")) for k, v in pack["currency_statements"].items()),
-        amount_cue=_compile(pack["amount_cue"], "amount_cue"),
-        not_amount_cue=_compile(pack["not_amount_cue"], "not_amount_cue"),
-        amount_table_lead_in=_compile(pack["amount_table_lead_in"], "amount_table_lead_in"),
-        minimum_commitment=_compile(pack["minimum_commitment"], "minimum_commitment"),
-        price_change=_compile(pack["price_change"], "price_change"),
+        payment_cue=compile_patterns(pack["payment_cue"], PACK, "payment_cue"),
+        invoice_object=compile_patterns(pack["invoice_object"], PACK, "invoice_object"),
+        not_terms_context=compile_patterns(pack["not_terms_context"], PACK, "not_terms_context"),
+        net_before=compile_patterns(pack["net_before"], PACK, "net_before"),
+        terms_after=tuple((k, compile_patterns(v, PACK, f"terms_after.{k}")) for k, v in pack["terms_after"].items()),
+        due_day_of_period=compile_patterns(pack["due_day_of_period"], PACK, "due_day_of_period"),
+        interest_context=compile_patterns(pack["interest_context"], PACK, "interest_context"),
+        interest_cue=compile_patterns(pack["interest_cue"], PACK, "interest_cue"),
+        interest_rate=compile_patterns(pack["interest_rate"], PACK, "interest_rate"),
+        interest_base=compile_patterns(pack["interest_base"], PACK, "interest_base"),
+        interest_cap=compile_patterns(pack["interest_cap"], PACK, "interest_cap"),
+        currency_statements=tuple((k, compile_patterns(v, PACK, f"currency_statements.{k}")) for k, v in pack["currency_statements"].items()),
+        amount_cue=compile_patterns(pack["amount_cue"], PACK, "amount_cue"),
+        not_amount_cue=compile_patterns(pack["not_amount_cue"], PACK, "not_amount_cue"),
+        amount_table_lead_in=compile_patterns(pack["amount_table_lead_in"], PACK, "amount_table_lead_in"),
+        minimum_commitment=compile_patterns(pack["minimum_commitment"], PACK, "minimum_commitment"),
+        price_change=compile_patterns(pack["price_change"], PACK, "price_change"),
     )
 
 
@@ -327,7 +318,7 @@ class PaymentReader:
             body = self._body(s)
             if ob.rules().definition.search(body):
                 continue
-            for line_start, line in _lines(text, s.start, s.end):
+            for line_start, line in iter_lines(text, s.start, s.end):
                 if " | " in line:
                     self._row_amounts(line_start, line, add)
             if " | " in body:
@@ -363,7 +354,7 @@ class PaymentReader:
         end = min(len(text), s.end + TABLE_WINDOW)
         row_start: int | None = None
         row_money: list[MoneyMatch] = []
-        for line_start, line in _lines(text, s.end, end):
+        for line_start, line in iter_lines(text, s.end, end):
             stripped = line.strip()
             if not stripped:
                 continue
@@ -421,14 +412,6 @@ class PaymentReader:
 _MONEY_ONLY = re.compile(r"^(?:(?:US|C|A)?\$|£|€)\s?[\d,]+(?:\.\d+)?(?:\s*(?:per|/)\s*\w+)?$")
 _LABEL_VALUE = re.compile(r"(?m)^(?P<label>[A-Z][^\n$£€]{2,60})\n(?P<value>(?:(?:US|C|A)?\$|£|€)\s?[\d,]+(?:\.\d+)?[^\n]{0,30})$")
 
-
-def _lines(text: str, start: int, end: int):
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl == -1 else nl
-        yield pos, text[pos:stop]
-        pos = stop + 1
 
 
 def _number(raw: str) -> str:
