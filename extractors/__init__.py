@@ -23,6 +23,7 @@ EXTRACTOR_MODULES: list[str] = [
     "obligations",
     "payment",  # before kpis: a bare "$" in a service-level cap is read in the contract's currency
     "kpis",
+    "clauses",
     "deadlines",
     "execution",  # signature blocks, blank dates, missing exhibits (needs parties)
 ]

@@ -33,6 +33,7 @@ from extractors.base import Context
 from extractors.dateparse import DateMention, DocumentDates, dates_in
 from extractors.parties import Preamble, find_preamble
 from pipeline import errors
+from pipeline.nlp import compile_folded
 from pipeline.record import Diagnostic, Field
 from rules import load_pack, require
 
@@ -66,6 +67,10 @@ class Rules:
     any_document: re.Pattern[str]  # "Agreement", "Lease": any contract named
     effective_word: re.Pattern[str]
     window: int
+    # on_agreement_date and on_signature for the lower-cased text, searched over the whole
+    # document (pipeline.nlp.fold_case: several times faster than ignoring case)
+    on_agreement_date_folded: re.Pattern[str]
+    on_signature_folded: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -96,6 +101,8 @@ def rules() -> Rules:
         ),
         on_agreement_date=re.compile(_alternation(pack["effective_on_agreement_date"]), re.IGNORECASE),
         on_signature=re.compile(_alternation(pack["effective_on_signature"]), re.IGNORECASE),
+        on_agreement_date_folded=compile_folded(_alternation(pack["effective_on_agreement_date"])),
+        on_signature_folded=compile_folded(_alternation(pack["effective_on_signature"])),
         commencement=re.compile(rf"\b(?:{_alternation(pack['commencement_cues'])})\b", re.IGNORECASE),
         signature_label=re.compile(
             rf"^[ \t]*(?:{_alternation(pack['signature_date_labels'])})[ \t]*[:.]?[ \t]*"
@@ -372,8 +379,10 @@ def effective_by_reference(ctx: Context, finder: DocumentDates, agreement: Found
     "effective on the date of the last signature": the latest signature date."""
     text = ctx.document.text
     r = rules()
+    lower = ctx.analysis.folded_text
     references = sorted(
-        [(m, "signature") for m in r.on_signature.finditer(text)] + [(m, "made") for m in r.on_agreement_date.finditer(text)],
+        [(m, "signature") for m in r.on_signature_folded.finditer(lower)]
+        + [(m, "made") for m in r.on_agreement_date_folded.finditer(lower)],
         key=lambda item: item[0].start(),
     )
     for reference, kind in references:

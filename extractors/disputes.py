@@ -31,10 +31,13 @@ STEP_ORDER = ("negotiation", "mediation", "arbitration", "litigation")
 _CLAUSE_WINDOW = 5000
 # Sentences this close to an arbitration sentence are read for its rules, seat and language.
 _ARBITRATION_WINDOW = 2500
+# Words without which a sentence is not about disputes, searched in the lower-cased sentence with
+# a case-sensitive pattern: every alternative then starts with a plain letter, which lets the regex
+# engine skip ahead by first character (IGNORECASE tries every alternative at every position,
+# 6x slower on the dev set). "\bseat\b" is written "seat\b(?<!\wseat)" for that reason.
 _PREFILTER = re.compile(
     r"arbitra|mediat|conciliat|jurisdiction|court|venue|forum|jury|injunct|equitable|specific performance|"
-    r"interim relief|provisional|negotiat|amicabl|escalat|dispute|controvers|\bseat\b|language",
-    re.I,
+    r"interim relief|provisional|negotiat|amicabl|escalat|dispute|controvers|seat\b(?<!\wseat)|language"
 )
 _NUMBER_WORDS = {
     "one": 1, "single": 1, "sole": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -181,9 +184,9 @@ def _classify(ctx: Context) -> _Found:
     found = _Found()
     for sentence in ctx.analysis.sentences:
         text = ctx.analysis.sentence_text(sentence)
-        if not _PREFILTER.search(text):
-            continue
         lower = text.lower()
+        if not _PREFILTER.search(lower):
+            continue
         has_dispute = bool(r.dispute_nouns.search(text))
         if re.search(r"arbitra|venue|\bseat\b|language", lower):
             found.arbitration_related.append(sentence)

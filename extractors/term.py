@@ -25,7 +25,7 @@ from extractors import dateparse
 from extractors.base import Context
 from extractors.durations import ORDINAL_PATTERN, Duration, DurationMatch, add, find_durations, ordinal_to_number
 from pipeline import errors
-from pipeline.nlp import Sentence
+from pipeline.nlp import Sentence, compile_folded
 from pipeline.record import Diagnostic
 from rules import RulePackError, load_pack, require
 
@@ -115,6 +115,10 @@ class Rules:
     either_party: re.Pattern[str]
     table_row: re.Pattern[str]
     periodic_renewal: list[tuple[re.Pattern[str], Duration]]
+    # The same patterns for the lower-cased text (`Scan.lower`), where the regex engine runs them
+    # several times faster; None when a pattern cannot be folded (it then runs ignoring case).
+    renewal_cue_folded: re.Pattern[str] | None = None
+    non_renewal_sentence_folded: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -139,7 +143,16 @@ def rules() -> Rules:
                                   "either_party"),
         table_row=_table_row_pattern(pack),
         periodic_renewal=periodic,
+        renewal_cue_folded=_folded(compiled["renewal_cue"]),
+        non_renewal_sentence_folded=_folded(compiled["non_renewal_sentence"]),
     )
+
+
+def _folded(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    try:
+        return compile_folded(pattern.pattern, pattern.flags)
+    except (ValueError, re.error):
+        return None
 
 
 def _as_list(value: str | list[str]) -> list[str]:
@@ -242,6 +255,14 @@ class Scan:
     text: str
     sentences: list[Sentence]
     term_section: set[int] = field(default_factory=set)  # sentence indexes under a "Term" heading
+    lower: str = ""  # the text lower-cased offset for offset (pipeline.nlp.fold_case)
+
+    def search(self, pattern: re.Pattern[str], folded: re.Pattern[str] | None, s: Sentence) -> re.Match[str] | None:
+        """The first match of a rule in sentence `s` (offsets in the sentence), in the lower-cased
+        text when the rule has a folded form."""
+        if folded is not None:
+            return folded.search(self.lower[s.start:s.end])
+        return pattern.search(self.text[s.start:s.end])
 
     def window_before(self, offset: int, lower: int, size: int = 140) -> str:
         """The words just before `offset` (not before `lower`), whitespace folded to single spaces."""
@@ -265,7 +286,7 @@ def _squash(s: str, keep_trailing: bool = False, keep_leading: bool = False) -> 
 
 def extract(ctx: Context) -> None:
     r = rules()
-    scan = Scan(ctx=ctx, text=ctx.document.text, sentences=ctx.analysis.sentences)
+    scan = Scan(ctx=ctx, text=ctx.document.text, sentences=ctx.analysis.sentences, lower=ctx.analysis.folded_text)
     scan.term_section = _term_section_sentences(scan, r)
 
     term = _find_term_clause(scan, r)
@@ -375,10 +396,13 @@ _STRONG_SUBJECT = re.compile(r"(?:initial\s+)?terms?\b|initial\s+period", re.IG
 
 
 def _read_term_sentence(scan: Scan, r: Rules, index: int, s: Sentence) -> TermClause | None:
+    if s.end - s.start > 2500:
+        return None
+    lower = scan.lower[s.start:s.end]
+    if not (_TERM_CONTENT.search(lower) or _NUMERIC_DATE.search(lower)) or not _TERM_WORDS.search(lower):
+        return None
     text = scan.text
     body = text[s.start:s.end]
-    if len(body) > 2500 or not _TERM_CONTENT.search(body) or not _TERM_WORDS.search(body):
-        return None
     stmt = _term_statement(scan, r, s) or _term_heading_statement(scan, r, s)
     if stmt is None:
         return None
@@ -445,13 +469,17 @@ def _read_term_sentence(scan: Scan, r: Rules, index: int, s: Sentence) -> TermCl
     return clause
 
 
+# Prefilters, searched case-sensitively in the lower-cased sentence (see pipeline.nlp.fold_case).
 _TERM_WORDS = re.compile(r"\b(?:term|agreement|amendment|contract|lease|period|promotion|venture|appointment|"
-                         r"perpetu|indefinite)", re.IGNORECASE)
+                         r"perpetu|indefinite)")
 # What a term clause must contain to say anything: a unit of time, a month name or numeric date,
-# an anniversary, or a word of unlimited duration. Checked first: most sentences have none.
+# an anniversary, or a word of unlimited duration. Checked first: most sentences have none. The
+# numeric date is a pattern of its own: an alternative starting with a digit class would stop the
+# regex engine from skipping ahead by first letter.
 _TERM_CONTENT = re.compile(
     r"year|month|week|days?\b|quarter|fortnight|anniversar|perpetu|indefinite|unlimited|terminat|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", re.IGNORECASE)
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
+_NUMERIC_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
 
 
 def _dates_in(scan: Scan, r: Rules, s: Sentence) -> list[TermDate]:
@@ -595,11 +623,13 @@ def _find_renewal(scan: Scan, r: Rules, term: TermClause | None) -> RenewalClaus
     best: RenewalClause | None = None
     term_index = _sentence_index(scan, term.sentence.start) if term else None
     for i, s in enumerate(scan.sentences):
-        body = scan.text[s.start:s.end]
-        if len(body) > 2500:
+        if s.end - s.start > 2500:
             continue
-        cue = r.renewal_cue.search(body)
-        if not cue or not _HAS_VERB.search(body) or r.not_renewal_context.search(body):
+        cue = scan.search(r.renewal_cue, r.renewal_cue_folded, s)
+        if not cue:
+            continue
+        body = scan.text[s.start:s.end]
+        if not _HAS_VERB.search(body) or r.not_renewal_context.search(body):
             continue
         if not _renews_contract(scan, r, s):
             continue
@@ -689,9 +719,10 @@ def _find_non_renewal_notice(scan: Scan, r: Rules, renewal: RenewalClause | None
         for j in range(i + 1, min(i + 3, len(scan.sentences))):
             candidates.append((scan.sentences[j], 0.7 if automatic else 0.5, not automatic))
     for s in scan.sentences:
+        if s.end - s.start >= 2500 or not scan.search(r.non_renewal_sentence, r.non_renewal_sentence_folded, s):
+            continue
         body = scan.text[s.start:s.end]
-        if len(body) < 2500 and r.non_renewal_sentence.search(body) and not r.not_renewal_context.search(body) \
-                and r.subject.search(body):
+        if not r.not_renewal_context.search(body) and r.subject.search(body):
             candidates.append((s, 0.7, True))
     for s, confidence, needs_explicit in candidates:
         finding = _notice_in(scan, r, s, confidence, needs_explicit)
@@ -782,7 +813,7 @@ def _clauses(text: str, s: Sentence) -> list[Sentence]:
     return [p for p in pieces if text[p.start:p.end].strip()]
 
 
-_TERMINATE_WORD = re.compile(r"terminat|cancel", re.IGNORECASE)
+_TERMINATE_WORD = re.compile(r"terminat|cancel")  # in the lower-cased text
 
 
 def _find_convenience(scan: Scan, r: Rules) -> list[ConvenienceRight]:
@@ -790,7 +821,7 @@ def _find_convenience(scan: Scan, r: Rules) -> list[ConvenienceRight]:
     "for convenience" / "without cause", or that has no condition attached and is exercised by notice."""
     rights = []
     for sentence in scan.sentences:
-        if sentence.end - sentence.start > 2000 or not _TERMINATE_WORD.search(scan.text, sentence.start, sentence.end):
+        if sentence.end - sentence.start > 2000 or not _TERMINATE_WORD.search(scan.lower, sentence.start, sentence.end):
             continue
         for s in _clauses(scan.text, sentence):
             right = _convenience_in(scan, r, s)

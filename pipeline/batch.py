@@ -7,10 +7,13 @@ output folder, named after the whole source file name, so `a/contract.pdf` and `
     OUT/a/contract.pdf.json   the record
     OUT/a/contract.pdf.html   the report
     OUT/index.html            the portfolio dashboard
+    OUT/deadlines.ics         every deadline as a calendar event with reminders
+    OUT/obligations.csv, OUT/deadlines.csv, OUT/pactwatch.xlsx   the same as tables
     OUT/pactwatch.db          the register (unless --db says otherwise)
 
 Files are read in worker processes (`pipeline.worker`: memory and time limits, a crash costs
-one file), in parallel. Each file is hashed first; a file whose bytes were already read by the
+one file), in parallel, or as tasks on a Ray cluster (`pipeline.executors`); either way this
+process alone writes the outputs and the register. Each file is hashed first; a file whose bytes were already read by the
 same pipeline for the same as-of date is not read again: its stored record is reused. Results
 are committed to the register one file at a time, so a run that is killed (or stopped with
 Ctrl-C, which finishes the files in hand) is completed by running it again, and no file is
@@ -40,7 +43,8 @@ from pipeline.publish import OutputError, Published, Publisher, check_writable
 from pipeline.publish import output_paths as _output_paths
 from pipeline.record import Record, Status
 from pipeline.store import Register, RegisterError, default_db
-from pipeline.worker import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT, Job, JobResult, WorkerPool, default_workers
+from pipeline.executors import make_executor
+from pipeline.worker import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT, Job, JobResult, default_workers
 
 if TYPE_CHECKING:
     from pipeline.process import Outcome
@@ -99,11 +103,12 @@ def output_paths(out_dir: Path, source: Source) -> tuple[Path, Path]:
     return _output_paths(out_dir, source.relative)
 
 
-def iter_outcomes(sources: list[Source], as_of: dt.date) -> Iterator[tuple[Source, Outcome]]:
+def iter_outcomes(sources: list[Source], as_of: dt.date,
+                  playbooks: tuple[Path, ...] = ()) -> Iterator[tuple[Source, Outcome]]:
     from pipeline.process import process_file
 
     for source in sources:
-        yield source, process_file(source.path, source.relative, as_of)
+        yield source, process_file(source.path, source.relative, as_of, playbooks)
 
 
 def failed_record(source: Path, display_path: str, exc: IngestError, as_of: dt.date) -> Record:
@@ -162,8 +167,13 @@ class RunOptions:
     reuse: bool = True
     progress: bool | None = None  # None: a progress bar when stderr is a terminal
     target: str = "pipeline.worker:process_job"  # the per-file stage run in the workers
+    executor: str = "local"  # where that stage runs: "local" worker processes or "ray" (pipeline.executors)
+    ray_address: str | None = None  # a Ray cluster to join; None starts a Ray instance on this machine
     stop: Callable[[], bool] = lambda: False  # turns true on Ctrl-C: finish the files in hand, then stop
     retries_on_change: int = 1
+    playbooks: tuple[Path, ...] = ()  # user playbooks merged over the default one
+    remind: tuple[int, ...] = (30, 7, 1)  # calendar reminders, days before each deadline
+    exports: bool = True  # write deadlines.ics, obligations.csv, deadlines.csv, pactwatch.xlsx
 
 
 @dataclass
@@ -180,6 +190,7 @@ class RunSummary:
     not_done: list[str] = field(default_factory=list)  # files left for the next run (stopped, disk full)
     fatal: str | None = None  # what stopped the run early (disk full, register not writable)
     interrupted: bool = False
+    exports: list[Path] = field(default_factory=list)  # calendar and tables written
 
     @property
     def ok(self) -> bool:
@@ -264,10 +275,26 @@ class _Run:
         self.summary.not_done = [s.relative for s in self.sources if s.relative not in done]
         entries = [self.results[s.relative] for s in self.sources if s.relative in self.results]
         try:
+            if self.options.exports:
+                self.summary.exports = self._write_exports(entries)
             self.summary.index = self.publisher.write_index(
-                entries, as_of=self.as_of, skipped=[str(p) for p in self.summary.skipped])
+                entries, as_of=self.as_of, skipped=[str(p) for p in self.summary.skipped],
+                exports=[p.name for p in self.summary.exports])
         except OutputError as exc:
             self.summary.fatal = self.summary.fatal or f"{exc.code.code} {exc.code.title}: {exc.detail}"
+
+    def _write_exports(self, entries: list[Published]) -> list[Path]:
+        from reports.exports import export_files
+
+        written = []
+        out_dir = self.publisher.out_dir
+        records = [(p.record, p.html_path.relative_to(out_dir).as_posix()) for p in entries]
+        for name, content in export_files(records, as_of=self.as_of, remind_days=self.options.remind,
+                                          generated=self.publisher.generated).items():
+            path = out_dir / name
+            _write_bytes_atomic(path, content)
+            written.append(path)
+        return written
 
     # ------------------------------------------------------------------ per file
 
@@ -289,6 +316,8 @@ class _Run:
             self.followers.setdefault(snap.sha256, []).append(source)
             return
         stored = self.register.reusable(snap.sha256, self.as_of) if self.options.reuse else None
+        if stored is not None and not checks_current(stored.record, self.as_of, self.options.playbooks):
+            stored = None  # made under other playbooks: read it again so record, register and report agree
         if stored is None:
             self.leaders[snap.sha256] = source.relative
             self.queue.append(source)
@@ -306,11 +335,12 @@ class _Run:
                     self.snapshots[source.relative] = snapshot(source.path)
                 except OSError:
                     pass  # the worker reports what is wrong with it
-            yield Job(source.path, source.relative, self.as_of)
+            yield Job(source.path, source.relative, self.as_of, self.options.playbooks)
 
     def _process_queue(self) -> None:
-        with WorkerPool(self.options.workers, timeout=self.options.timeout,
-                        memory_limit_mb=self.options.memory_limit_mb, target=self.options.target) as pool:
+        with make_executor(self.options.executor, workers=self.options.workers, timeout=self.options.timeout,
+                           memory_limit_mb=self.options.memory_limit_mb, target=self.options.target,
+                           ray_address=self.options.ray_address) as pool:
             while self.queue:
                 for result in pool.imap_unordered(self._jobs(), stop=self._stop_requested):
                     self._handle(result)
@@ -384,6 +414,30 @@ class _Run:
         self.summary.fatal = f"{code.code} {code.title}: {detail}. {code.advice[:1].upper()}{code.advice[1:]}."
         self.stopped = True
         raise _Stop
+
+
+def checks_current(record: Record, as_of: dt.date, playbooks: tuple[Path, ...]) -> bool:
+    """A stored record's checks are what this run's playbooks give (a run with --playbook, or
+    without it after one that had it, must not reuse the other run's checklist)."""
+    if status_failed(record.status):
+        return True  # a file that could not be read has no checks under any playbook
+    from pipeline.checks import load_playbooks, run_checks
+
+    return run_checks(record, load_playbooks(playbooks), as_of) == record.checks
+
+
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    import uuid
+
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        from pipeline.store import classify_os_error
+
+        raise OutputError(classify_os_error(exc), f"{path}: {exc.strerror or exc}") from exc
 
 
 def write_summary(summary: RunSummary, echo: Callable[[str], None] = print) -> None:

@@ -1,6 +1,7 @@
 """The `pactwatch` command.
 
-    pactwatch run PATH... --out DIR [--workers N] [--timeout S]   records, reports, index.html, register
+    pactwatch run PATH... --out DIR [--workers N] [--timeout S]   records, reports, index.html, register,
+              [--playbook FILE] [--remind 30,7,1]              calendar (deadlines.ics) and tables (CSV, XLSX)
     pactwatch watch INBOX --out DIR                                process files as they arrive
     pactwatch list [--db FILE | --out DIR] [--json]                the contracts in the register
     pactwatch show CONTRACT [--json]                               one contract: terms, deadlines, amendments
@@ -9,6 +10,7 @@
     pactwatch schema                                               the record's JSON Schema
 
 The register is `OUT/pactwatch.db` unless `--db` (or $PACTWATCH_DB) names another file.
+`--playbook FILE` (repeatable) merges a playbook of checks over the default one, by check id.
 Exit codes: 0 all files succeeded, 1 some failed (a summary says which and why), 2 usage error.
 """
 
@@ -68,6 +70,36 @@ def _span(text: str) -> dt.timedelta:
     return dt.timedelta(days=int(match.group(1)) * _SPAN_DAYS[match.group(2).lower()])
 
 
+def _remind(text: str) -> tuple[int, ...]:
+    """'30,7,1' -> (30, 7, 1): days before each deadline a calendar reminder goes off."""
+    try:
+        days = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a list of days such as 30,7,1: {text!r}") from exc
+    if any(d < 0 or d > 3650 for d in days):
+        raise argparse.ArgumentTypeError(f"reminder days must be between 0 and 3650: {text!r}")
+    return tuple(sorted(set(days), reverse=True))
+
+
+def _add_playbook_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--playbook", type=Path, action="append", default=[], metavar="FILE",
+                        help="a playbook of checks merged over the default one by check id (repeatable)")
+
+
+def _playbooks(paths: list[Path]) -> tuple[Path, ...] | str:
+    """The playbooks as absolute paths, or the message saying why one cannot be used."""
+    if not paths:
+        return ()
+    from pipeline.checks import PlaybookError, load_playbooks
+
+    resolved = tuple(p.resolve() for p in paths)
+    try:
+        load_playbooks(resolved)
+    except PlaybookError as exc:
+        return str(exc)
+    return resolved
+
+
 def _add_db_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, metavar="FILE", help="the register (default: OUT/pactwatch.db, "
                         "or $PACTWATCH_DB, or ./pactwatch.db)")
@@ -78,8 +110,9 @@ def _add_worker_options(parser: argparse.ArgumentParser, workers_default: int | 
     from pipeline.worker import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT
 
     if workers_default is not None:
-        parser.add_argument("--workers", type=_positive_int, default=workers_default, metavar="N",
-                            help=f"files read in parallel, each in its own process (default: {workers_default})")
+        parser.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                            help=f"files read in parallel, each in its own process (default: {workers_default}; "
+                            "with --executor ray, one per CPU of the cluster)")
     parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"stop reading a file after this long (default: {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--memory-limit", type=_positive_int, default=DEFAULT_MEMORY_LIMIT_MB, metavar="MB",
@@ -108,7 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", type=_date, default=None, metavar="DATE",
                      help="compute deadlines as of this date (default: today)")
     _add_worker_options(run, default_workers())
+    _add_playbook_option(run)
+    run.add_argument("--remind", type=_remind, default=(30, 7, 1), metavar="DAYS",
+                     help="calendar reminders, in days before each deadline (default: 30,7,1)")
     run.add_argument("--no-reuse", action="store_true", help="read every file again, even if unchanged")
+    run.add_argument("--executor", choices=["local", "ray"], default="local",
+                     help="where files are read: local worker processes (default), or tasks on a Ray cluster "
+                     "(needs pactwatch[ray]; --workers then counts tasks in flight)")
+    run.add_argument("--ray-address", metavar="ADDRESS", default=None,
+                     help="the Ray cluster to join, e.g. ray://head:10001 or auto (default: $PACTWATCH_RAY_ADDRESS, "
+                     "else a Ray instance started on this machine)")
     bar = run.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None,
                      help="show a progress bar (default: when on a terminal)")
@@ -135,10 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--as-of", type=_date, default=None, metavar="DATE",
                        help="compute deadlines as of this date (default: the day each file is processed)")
     _add_worker_options(watch, None)
+    _add_playbook_option(watch)
 
     extract = commands.add_parser("extract", help="print one contract's record as JSON")
     extract.add_argument("file", type=Path, metavar="FILE")
     extract.add_argument("--as-of", type=_date, default=None, metavar="DATE")
+    _add_playbook_option(extract)
 
     commands.add_parser("schema", help="print the record's JSON Schema")
 
@@ -186,8 +230,14 @@ def _main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(json_schema(), indent=2))
         return EXIT_OK
+    if args.command in ("run", "watch", "extract"):
+        playbooks = _playbooks(args.playbook)
+        if isinstance(playbooks, str):
+            print(f"pactwatch: error: {playbooks}", file=sys.stderr)
+            return EXIT_USAGE
+        args.playbook = playbooks
     if args.command == "extract":
-        return _extract(args.file, args.as_of or dt.date.today())
+        return _extract(args.file, args.as_of or dt.date.today(), args.playbook)
     if args.command == "run":
         return _run(args)
     if args.command == "watch":
@@ -197,13 +247,13 @@ def _main(argv: list[str] | None = None) -> int:
     return register_cli.main(args)
 
 
-def _extract(file: Path, as_of: dt.date) -> int:
+def _extract(file: Path, as_of: dt.date, playbooks: tuple[Path, ...] = ()) -> int:
     from pipeline.process import process_file
 
     if not file.is_file():
         print(f"pactwatch: error: no such file: {file}", file=sys.stderr)
         return EXIT_USAGE
-    outcome = process_file(file, str(file), as_of)
+    outcome = process_file(file, str(file), as_of, playbooks)
     print(outcome.record.to_json())
     failed = outcome.record.status.value in ("failed", "needs_ocr")
     for d in outcome.record.diagnostics:
@@ -236,6 +286,7 @@ class StopFlag:
 
 def _run(args: argparse.Namespace) -> int:
     from pipeline.batch import RunOptions, run_batch, write_summary
+    from pipeline.executors import ExecutorError
     from pipeline.publish import OutputError
     from pipeline.store import RegisterError
 
@@ -252,10 +303,18 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     stop = StopFlag()
     stop.install()
-    options = RunOptions(workers=args.workers, timeout=args.timeout, memory_limit_mb=args.memory_limit,
-                         db=args.db, reuse=not args.no_reuse, progress=args.progress, stop=stop)
+    from pipeline.worker import default_workers
+
+    workers = args.workers or (0 if args.executor == "ray" else default_workers())  # 0: Ray counts the CPUs
+    options = RunOptions(workers=workers, timeout=args.timeout, memory_limit_mb=args.memory_limit,
+                         db=args.db, reuse=not args.no_reuse, progress=args.progress, stop=stop,
+                         playbooks=args.playbook, remind=args.remind, executor=args.executor,
+                         ray_address=args.ray_address)
     try:
         summary = run_batch(paths, out, as_of, options=options)
+    except ExecutorError as exc:
+        print(f"pactwatch: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (OutputError, RegisterError) as exc:
         print(f"pactwatch: error: {exc.code.code} {exc.code.title}: {exc.detail}. "
               f"{exc.code.advice[:1].upper()}{exc.code.advice[1:]}.", file=sys.stderr)
@@ -276,6 +335,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{len(summary.not_done)} file(s) {why}; run the same command again to finish them "
               "(finished files are reused, not read again)")
     print(f"Records and reports: {out.resolve()}")
+    if summary.exports:
+        print(f"Calendar and tables: {', '.join(p.name for p in summary.exports)}")
     print(f"Register: {summary.db.resolve() if summary.db else ''}")
     print(f"Open: {summary.index.resolve().as_uri() if summary.index else out}")
     return EXIT_OK if summary.ok else EXIT_FAILURES
@@ -294,7 +355,7 @@ def _watch(args: argparse.Namespace) -> int:
     options = WatchOptions(
         processed=args.processed, quarantine=args.quarantine, settle=args.settle, polling=args.polling,
         poll_interval=args.poll_interval, once=args.once, as_of=args.as_of, timeout=args.timeout,
-        memory_limit_mb=args.memory_limit, db=args.db, stop=stop)
+        memory_limit_mb=args.memory_limit, db=args.db, stop=stop, playbooks=args.playbook)
     try:
         watch(args.inbox, args.out, options)
     except (OutputError, RegisterError) as exc:

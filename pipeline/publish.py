@@ -254,7 +254,8 @@ class Publisher:
 
     # ------------------------------------------------------------------ dashboard
 
-    def write_index(self, published: list[Published] | None, *, as_of: dt.date, skipped: list[str]) -> Path:
+    def write_index(self, published: list[Published] | None, *, as_of: dt.date, skipped: list[str],
+                    exports: list[str] | tuple[str, ...] = ()) -> Path:
         """index.html for these results, or (None) for everything placed in this output folder."""
         from reports.html import IndexEntry, render_index
 
@@ -275,7 +276,8 @@ class Publisher:
                 entries.append(IndexEntry(record=_named(stored.record, row["path"]), report_href=row["report_file"],
                                           record_href=row["record_file"]))
         index = self.out_dir / "index.html"
-        write_atomic(index, render_index(entries, generated=self.generated, as_of=as_of, skipped=skipped))
+        write_atomic(index, render_index(entries, generated=self.generated, as_of=as_of, skipped=skipped,
+                                         exports=exports))
         return index
 
 

@@ -192,6 +192,19 @@ class Clause(Model):
     evidence: list[Evidence] = PydanticField(default_factory=list)
 
 
+class Execution(Model):
+    """How the document was executed, as its text shows (extractors/execution.py).
+
+    Each value is a list whose evidence quotes the items in the same order.
+    """
+
+    signature_blocks: Field[list[str]] | None = None  # who each block found is for
+    unsigned: Field[list[str]] | None = None  # blocks whose signature line is blank in the text
+    blank_dates: Field[list[str]] | None = None  # dates left to fill in ("____ day of ______, 20__")
+    attachments: Field[list[str]] | None = None  # exhibits/schedules referenced and attached
+    missing_attachments: Field[list[str]] | None = None  # referenced but not found attached
+
+
 class Deadline(Model):
     kind: str  # effective, initial_term_end, non_renewal_notice, renewal, termination_for_convenience
     date: str  # ISO date
@@ -228,6 +241,7 @@ class Record(Model):
     kpis: list[Kpi] = PydanticField(default_factory=list)
     clauses: list[Clause] = PydanticField(default_factory=list)
     deadlines: list[Deadline] = PydanticField(default_factory=list)
+    execution: Execution = PydanticField(default_factory=Execution)
     checks: list[Check] = PydanticField(default_factory=list)
     diagnostics: list[Diagnostic] = PydanticField(default_factory=list)
 

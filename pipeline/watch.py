@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__, errors
-from pipeline.batch import FileChangedError, Snapshot, failed_record, is_temporary, snapshot, unchanged
+from pipeline.batch import FileChangedError, Snapshot, checks_current, failed_record, is_temporary, snapshot, unchanged
 from pipeline.errors import IngestError
 from pipeline.publish import OutputError, Publisher, check_writable, write_atomic
 from pipeline.record import Record
@@ -65,6 +65,7 @@ class WatchOptions:
     target: str = "pipeline.worker:process_job"
     tick: float = 0.1
     change_retries: int = 3  # a file still changing after this many reads is quarantined (PW-E117)
+    playbooks: tuple[Path, ...] = ()  # user playbooks merged over the default one (`--playbook`)
 
 
 @dataclass
@@ -339,6 +340,8 @@ class Watcher:
                  taken: float) -> Handled | None:
         path = candidate.path
         stored = self.register.reusable(snap.sha256, as_of)
+        if stored is not None and not checks_current(stored.record, as_of, self.options.playbooks):
+            stored = None  # made under other playbooks: read it again
         document = None
         affected: set[str] = set()
         if stored is not None:
@@ -347,7 +350,7 @@ class Watcher:
             log.info("%s: same bytes as a document already in the register; not read again", relative)
         else:
             log.info("taking %s (%d bytes)", relative, snap.size)
-            result = self.pool.run_one(Job(path, relative, as_of))
+            result = self.pool.run_one(Job(path, relative, as_of, self.options.playbooks))
             record, action = result.outcome.record, "processed"
             if not path.exists():
                 log.info("%s vanished while it was read; nothing to do", relative)

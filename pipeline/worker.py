@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -62,6 +63,7 @@ class Job:
     path: Path
     display_path: str
     as_of: dt.date
+    playbooks: tuple[Path, ...] = ()  # user playbooks merged over the default one (`--playbook`)
 
 
 @dataclass
@@ -91,7 +93,7 @@ def process_job(job: Job) -> WorkOutput:
     from pipeline.amendments import identity_of, read_amendment
     from pipeline.process import process_file
 
-    outcome = process_file(job.path, job.display_path, job.as_of)
+    outcome = process_file(job.path, job.display_path, job.as_of, job.playbooks)
     if outcome.document is None:
         return WorkOutput(outcome)
     try:
@@ -122,7 +124,7 @@ def _die_with_parent() -> None:
             pass
 
 
-def _resolve(target: str) -> Callable[[Job], WorkOutput]:
+def resolve_target(target: str) -> Callable[[Job], WorkOutput]:
     module, _, name = target.partition(":")
     return getattr(importlib.import_module(module), name)
 
@@ -140,6 +142,16 @@ def _origin(exc: BaseException) -> str | None:
     return origin
 
 
+def run_target(function: Callable[[Job], WorkOutput], job: Job) -> tuple[str, Any]:
+    """Run the per-file stage; whatever the file triggers becomes a message for `job_result`."""
+    try:
+        return ("ok", function(job))
+    except MemoryError:
+        return ("memory", None)
+    except BaseException as exc:  # noqa: BLE001 - everything a file can trigger is reported
+        return ("error", (type(exc).__name__, str(exc)[:300], _origin(exc), traceback.format_exc(limit=8)))
+
+
 def _worker_main(conn: multiprocessing.connection.Connection, memory_limit: int | None, target: str) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -148,7 +160,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, memory_limit: int 
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    function = _resolve(target)
+    function = resolve_target(target)
     while True:
         try:
             job = conn.recv()
@@ -156,12 +168,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, memory_limit: int 
             return
         if job is None:
             return
-        try:
-            message: tuple[str, Any] = ("ok", function(job))
-        except MemoryError:
-            message = ("memory", None)
-        except BaseException as exc:  # noqa: BLE001 - everything a file can trigger is reported
-            message = ("error", (type(exc).__name__, str(exc)[:300], _origin(exc), traceback.format_exc(limit=8)))
+        message = run_target(function, job)
         try:
             conn.send(message)
         except MemoryError:
@@ -194,6 +201,11 @@ def warm_up() -> None:
         identity_of(document, record)
     except Exception:  # noqa: BLE001 - warming up is an optimisation only
         log.debug("warm-up failed", exc_info=True)
+    # What is loaded now (spaCy, rule packs, compiled patterns: ~110,000 objects) lives as long as
+    # the worker. Frozen, the garbage collector stops walking it each time pypdf's many small
+    # allocations trigger a collection: ingest 12.4 -> 9.0 CPU ms/page on the CUAD dev PDFs.
+    gc.collect()
+    gc.freeze()
 
 
 def _tiny_pdf(line: str) -> bytes:
@@ -219,6 +231,25 @@ def _tiny_pdf(line: str) -> bytes:
 
 
 # ----------------------------------------------------------------------------- the parent side
+
+
+def job_result(job: Job, message: tuple[str, Any], seconds: float, memory_limit: int | None) -> JobResult:
+    """A worker's message as a result: failures become failed records with the code that says why."""
+    kind, payload = message
+    if kind == "ok":
+        return JobResult(job, payload, seconds)
+    if kind == "memory":
+        limit = f"{memory_limit // 2**20} MB" if memory_limit else "the machine's memory"
+        return JobResult(job, failure_output(job, errors.MEMORY_LIMIT, f"reading it needed more than {limit}"),
+                         seconds, errors.MEMORY_LIMIT)
+    name, text, origin, trace = payload
+    if origin in _PARSER_PACKAGES:
+        log.info("%s: the parser raised %s:\n%s", job.display_path, name, trace)
+        code, what = _PARSER_PACKAGES[origin]
+        return JobResult(job, failure_output(job, code, f"{what} ({name}: {text})"), seconds)
+    log.error("%s failed in the worker (a bug in pactwatch):\n%s", job.display_path, trace)
+    return JobResult(job, failure_output(job, errors.INTERNAL_ERROR, f"{name}: {text}"), seconds,
+                     errors.INTERNAL_ERROR)
 
 
 @dataclass
@@ -273,7 +304,11 @@ class WorkerPool:
         self._busy.append(worker)
 
     def imap_unordered(self, jobs: Iterable[Job], stop: Callable[[], bool] = lambda: False) -> Iterator[JobResult]:
-        """Results as they finish. When `stop()` turns true no new job starts; those in hand finish."""
+        """Results as they finish. When `stop()` turns true no new job starts; those in hand finish.
+
+        A worker that finishes gets its next file before its result is handed over, so workers
+        do not wait while the caller stores and renders the result (with one worker that wait
+        was 7% of a run over the CUAD dev set)."""
         pending = iter(jobs)
         exhausted = False
         while True:
@@ -285,7 +320,14 @@ class WorkerPool:
                 self._start(job)
             if not self._busy:
                 return
-            yield from self._collect()
+            finished = list(self._collect())
+            while not exhausted and len(self._busy) < self.size and not stop():
+                job = next(pending, None)
+                if job is None:
+                    exhausted = True
+                    break
+                self._start(job)
+            yield from finished
 
     def run_one(self, job: Job) -> JobResult:
         return next(self.imap_unordered([job]))
@@ -326,24 +368,12 @@ class WorkerPool:
             self._discard(worker)
             return JobResult(job, failure_output(job, errors.WORKER_CRASHED, _death(worker.process.exitcode)),
                              seconds, errors.WORKER_CRASHED)
-        kind, payload = message
-        if kind == "memory":
+        if message[0] == "memory":
             self._discard(worker)
-            limit = f"{self.memory_limit // 2**20} MB" if self.memory_limit else "the machine's memory"
-            return JobResult(job, failure_output(job, errors.MEMORY_LIMIT, f"reading it needed more than {limit}"),
-                             seconds, errors.MEMORY_LIMIT)
-        worker.job = None
-        self._idle.append(worker)
-        if kind == "ok":
-            return JobResult(job, payload, seconds)
-        name, text, origin, trace = payload
-        if origin in _PARSER_PACKAGES:
-            log.info("%s: the parser raised %s:\n%s", job.display_path, name, trace)
-            code, what = _PARSER_PACKAGES[origin]
-            return JobResult(job, failure_output(job, code, f"{what} ({name}: {text})"), seconds)
-        log.error("%s failed in the worker (a bug in pactwatch):\n%s", job.display_path, trace)
-        return JobResult(job, failure_output(job, errors.INTERNAL_ERROR, f"{name}: {text}"), seconds,
-                         errors.INTERNAL_ERROR)
+        else:
+            worker.job = None
+            self._idle.append(worker)
+        return job_result(job, message, seconds, self.memory_limit)
 
     def _timed_out(self, worker: _Worker) -> JobResult:
         job = worker.job
@@ -394,5 +424,5 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-__all__ = ["Job", "JobResult", "WorkOutput", "WorkerPool", "process_job", "default_workers", "DEFAULT_TIMEOUT",
-           "DEFAULT_MEMORY_LIMIT_MB"]
+__all__ = ["Job", "JobResult", "WorkOutput", "WorkerPool", "process_job", "run_target", "job_result",
+           "resolve_target", "failure_output", "default_workers", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_LIMIT_MB"]

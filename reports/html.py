@@ -32,6 +32,8 @@ from pipeline import __version__, errors
 from pipeline.document import Document
 from pipeline.evidence import iter_evidence
 from pipeline.record import Check, Diagnostic, Evidence, Field, Record, Status
+from reports.checklist import STATUS_LABELS as CHECKLIST_LABELS
+from reports.checklist import ChecklistItem, compliance_items, deadline_item, status_counts
 
 STATUS_LABELS = {
     Status.OK: "ok",
@@ -73,6 +75,7 @@ def environment() -> Environment:
     )
     env.filters.update(
         date=format_date,
+        id=id,
         duration=format_duration,
         quote=clip_quote,
         anchor_id=anchor_id,
@@ -545,6 +548,13 @@ class CheckSummary:
     raised: list[Check]
     others: list[Check]  # passed or not found
 
+    def of_kind(self, kind: str) -> list[Check]:
+        """The checks of one kind (risk, compliance) as a checklist: raised first, most severe first."""
+        return [c for c in self.raised + self.others if c.kind == kind]
+
+    def raised_of_kind(self, kind: str) -> list[Check]:
+        return [c for c in self.raised if c.kind == kind]
+
     @property
     def top_severity(self) -> str | None:
         return self.raised[0].severity if self.raised else None
@@ -560,8 +570,65 @@ class CheckSummary:
 def check_summary(record: Record) -> CheckSummary:
     raised = sorted((c for c in record.checks if c.status == "raised"),
                     key=lambda c: _CHECK_SEVERITY.get(c.severity, 9))
-    others = [c for c in record.checks if c.status != "raised"]
+    others = sorted((c for c in record.checks if c.status != "raised"),
+                    key=lambda c: _CHECK_SEVERITY.get(c.severity, 9))
     return CheckSummary(raised, others)
+
+
+# --------------------------------------------------------------------------------------------
+# Summary and timeline
+
+
+@dataclass(frozen=True)
+class Summary:
+    parties: list[tuple[str, str | None]]  # (name, role or defined term)
+    contract_type: str
+    effective: str | None
+    expiration: str | None
+    perpetual: bool
+    next_action: ChecklistItem | None  # the first item still ahead (overdue ones are counted apart)
+    counts: dict[str, int]  # checklist items by status
+
+
+def summary_of(record: Record, items: list[ChecklistItem]) -> Summary:
+    from reports.portfolio import contract_type
+
+    parties = [(p.name, p.role or (p.aliases[0] if p.aliases else None)) for p in record.parties]
+    actionable = sorted((i for i in items if i.date is not None and not i.hypothetical
+                         and i.status in ("due_soon", "upcoming")),
+                        key=lambda i: i.date)
+    return Summary(
+        parties=parties, contract_type=contract_type(record),
+        effective=_value(record.dates.effective), expiration=_value(record.dates.expiration),
+        perpetual=bool(record.term.perpetual), next_action=actionable[0] if actionable else None,
+        counts=status_counts(items))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: str
+    title: str
+    kind: str
+    status: str  # checklist status
+    days: int | None
+    anchor: str | None  # the first quote's anchor in the contract text
+
+
+@dataclass(frozen=True)
+class Timeline:
+    before: list[TimelineEntry]  # up to the as-of date
+    after: list[TimelineEntry]
+
+
+def timeline_of(record: Record, as_of: dt.date) -> Timeline:
+    """The deadlines in date order, split at the as-of date ("today" in the report)."""
+    before, after = [], []
+    for d in sorted(record.deadlines, key=lambda d: (d.date, d.kind)):
+        item = deadline_item(record, d, as_of)
+        entry = TimelineEntry(d.date, d.title, d.kind.replace("_", " "), item.status, item.days,
+                              anchor_id(d.evidence[0]) if d.evidence else None)
+        (before if item.days is not None and item.days < 0 else after).append(entry)
+    return Timeline(before, after)
 
 
 # --------------------------------------------------------------------------------------------
@@ -583,8 +650,18 @@ def render_contract(record: Record, document: Document | None, *, generated: dt.
     spans = evidence_spans(record, document) if document is not None else []
     pages = render_text(document, spans) if document is not None else []
     as_of = _parse_date(record.as_of)
+    day = as_of or generated.date()
+    items = compliance_items(record, day)
+    obligations = [o for o in record.obligations]
     template = environment().get_template("contract.html")
     return template.render(
+        summary=summary_of(record, items),
+        items=items,
+        item_labels=CHECKLIST_LABELS,
+        timeline=timeline_of(record, day),
+        obligation_parties=sorted({o.obligor for o in obligations if o.obligor}, key=str.lower),
+        obligation_categories=sorted({o.category for o in obligations}),
+        obligation_status={id(o): _obligation_status(o, day) for o in obligations},
         assets=assets(),
         version=__version__,
         generated=generated,
@@ -605,6 +682,13 @@ def render_contract(record: Record, document: Document | None, *, generated: dt.
     )
 
 
+def _obligation_status(obligation: Any, as_of: dt.date) -> tuple[str, int | None]:
+    from reports.checklist import obligation_item
+
+    item = obligation_item(obligation, as_of)
+    return item.status, item.days
+
+
 @dataclass(frozen=True)
 class IndexRow:
     title: str | None  # as extracted; the path stands in for it when None
@@ -620,6 +704,7 @@ class IndexRow:
     warnings: int
     next_deadline: DeadlineView | None
     checks: CheckSummary
+    contract_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -647,6 +732,8 @@ def _value(f: Field | None) -> str | None:
 
 
 def index_row(entry: IndexEntry, as_of: dt.date) -> IndexRow:
+    from reports.portfolio import contract_type
+
     record = entry.record
     return IndexRow(
         title=extracted_title(record),
@@ -662,6 +749,7 @@ def index_row(entry: IndexEntry, as_of: dt.date) -> IndexRow:
         warnings=sum(d.severity == "warning" for d in record.diagnostics),
         next_deadline=next_deadline(record, as_of),
         checks=check_summary(record),
+        contract_type=contract_type(record),
     )
 
 
@@ -689,13 +777,21 @@ def href(path: str) -> str:
     return "".join(p if _PERCENT_ESCAPE.fullmatch(p) else urllib.parse.quote(p, safe="/") for p in parts)
 
 
-def render_index(entries: list[IndexEntry], *, generated: dt.datetime, as_of: dt.date, skipped: list[str]) -> str:
-    """The run's dashboard (index.html)."""
+def render_index(entries: list[IndexEntry], *, generated: dt.datetime, as_of: dt.date, skipped: list[str],
+                 exports: list[str] | tuple[str, ...] = ()) -> str:
+    """The run's dashboard (index.html); `exports` names the calendar and table files written beside it."""
+    from reports.portfolio import build_portfolio
+
     counts = {status: 0 for status in STATUS_LABELS}
     for entry in entries:
         counts[entry.record.status] = counts.get(entry.record.status, 0) + 1
+    readable = [e for e in entries if e.record.status not in UNREADABLE]
+    portfolio = build_portfolio([(e.record, title_of(e.record), href(e.report_href)) for e in readable], as_of)
     template = environment().get_template("index.html")
     return template.render(
+        portfolio=portfolio,
+        exports=list(exports),
+        item_labels=CHECKLIST_LABELS,
         assets=assets(),
         version=__version__,
         generated=generated,

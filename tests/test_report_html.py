@@ -359,3 +359,40 @@ def test_sample_contract_report_anchors_every_quote_the_pipeline_found():
     for path, ev in iter_evidence(record):
         assert f"q{ev.start}-{ev.end}" in page.ids, path
         assert "".join(page.marked[f"q{ev.start}-{ev.end}"]) == ev.text, path
+
+
+def test_dashboard_shows_portfolio_deadlines_overdue_risk_matrix_and_counts(sample_outcomes, tmp_path):
+    entries = [IndexEntry(o.record, f"{name}.html", f"{name}.json") for name, o in sorted(sample_outcomes.items())]
+    bad = failed_record(tmp_path / "broken.pdf", "broken.pdf", IngestError(errors.CORRUPT_PDF, "no xref table"), AS_OF)
+    entries.append(IndexEntry(bad, "broken.pdf.html", "broken.pdf.json"))
+    html = render_index(entries, generated=GENERATED, as_of=AS_OF, skipped=[],
+                        exports=["deadlines.ics", "obligations.csv", "deadlines.csv", "pactwatch.xlsx"])
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+    windows = [int(n) for n in re.findall(r"(\d+) in the next (?:30|60|90) days", text)]
+    assert len(windows) == 3 and 0 < windows[0] <= windows[1] <= windows[2]
+    upcoming = html[html.index('id="upcoming-table"'):html.index("</table>", html.index('id="upcoming-table"'))]
+    assert upcoming.count("<tr data-window=") == windows[2]
+    assert "Last day to give notice of non-renewal" in upcoming and 'href="msa_northwind.html#compliance"' in upcoming
+    assert "Earliest termination for convenience" not in upcoming  # moves with the as-of date: not a deadline
+    matrix = html[html.index('id="risk-matrix"'):html.index("</table>", html.index('id="risk-matrix"'))]
+    risk_ids = {c.id for o in sample_outcomes.values() for c in o.record.checks if c.kind == "risk"}
+    assert matrix.count('class="rc"') + matrix.count('class="rc risk-') >= len(risk_ids) * len(sample_outcomes)
+    assert 'href="msa_northwind.html#check-renewal-window"' in matrix
+    assert "broken.pdf" not in matrix  # unreadable files are listed with why, not scored
+    assert "By contract type" in text and "Lease 1" in text and "Services" in text
+    assert re.search(r"Halvorsen Data Services, Inc\. 2", text)  # MSA and its amendment
+    assert "Files that could not be read" in text and "no xref table" in text
+    for name in ("deadlines.ics", "obligations.csv", "deadlines.csv", "pactwatch.xlsx"):
+        assert f'href="{name}" download' in html
+
+
+def test_report_timeline_splits_deadlines_at_the_as_of_date(sample_outcomes):
+    outcome = sample_outcomes["saas_cloudpeak"]
+    html = render_contract(outcome.record, outcome.document, generated=GENERATED)
+    timeline = html[html.index('<ol class="timeline">'):html.index("</ol>", html.index('<ol class="timeline">'))]
+    dates = re.findall(r'<time datetime="([\d-]+)">', timeline)
+    today = timeline.index('class="tl-today"')
+    assert dates == sorted(dates)
+    assert all(d < AS_OF.isoformat() for d in re.findall(r'<time datetime="([\d-]+)">', timeline[:today]))
+    assert all(d >= AS_OF.isoformat() for d in re.findall(r'<time datetime="([\d-]+)">', timeline[today:]))
+    assert "overdue" in timeline[:today]  # the missed non-renewal window of 2026-11-15

@@ -16,25 +16,46 @@
 
   function rowsOf(table) { return Array.prototype.slice.call(table.tBodies[0].rows); }
 
-  var filters = document.querySelectorAll("input[data-filter]");
-  Array.prototype.forEach.call(filters, function (input) {
-    var table = document.getElementById(input.getAttribute("data-filter"));
+  // Filters: a text box and any number of selects per table, all naming it in data-filter.
+  // A select with data-key="party" keeps rows whose data-party holds its value (space-separated
+  // values for data-due / data-window, exact text for party names).
+  var groups = {};
+  Array.prototype.forEach.call(document.querySelectorAll("[data-filter]"), function (control) {
+    var id = control.getAttribute("data-filter");
+    (groups[id] = groups[id] || []).push(control);
+  });
+  Object.keys(groups).forEach(function (id) {
+    var table = document.getElementById(id);
     if (!table) return;
-    var box = input.parentNode, count = box.querySelector(".filter-count"), texts = null;
-    box.hidden = false;
-    input.addEventListener("input", function () {
-      var rows = rowsOf(table), query = input.value.trim().toLowerCase(), shown = 0;
-      if (!texts || texts.length !== rows.length) {
+    var controls = groups[id], box = controls[0].closest(".filter"), texts = null;
+    var count = box ? box.querySelector(".filter-count") : null;
+    if (box) box.hidden = false;
+    function matches(row, control) {
+      var value = control.value;
+      if (!value) return true;
+      var key = control.getAttribute("data-key");
+      if (!key) return texts.get(row).indexOf(value.trim().toLowerCase()) !== -1;
+      var held = row.getAttribute("data-" + key) || "";
+      return key === "party" ? held === value : (" " + held + " ").indexOf(" " + value + " ") !== -1;
+    }
+    function apply() {
+      var rows = rowsOf(table), shown = 0, active = false;
+      if (!texts || texts.size !== rows.length) {
         texts = new Map();
         rows.forEach(function (row) { texts.set(row, row.textContent.toLowerCase()); });
       }
+      controls.forEach(function (c) { if (c.value.trim()) active = true; });
       rows.forEach(function (row) {
-        var match = !query || texts.get(row).indexOf(query) !== -1;
-        row.hidden = !match;
-        if (match) shown++;
+        var keep = controls.every(function (c) { return matches(row, c); });
+        row.hidden = !keep;
+        if (keep) shown++;
       });
-      count.textContent = query ? shown + " of " + rows.length + " shown" : "";
+      if (count) count.textContent = active ? shown + " of " + rows.length + " shown" : "";
+    }
+    controls.forEach(function (c) {
+      c.addEventListener(c.tagName === "SELECT" ? "change" : "input", apply);
     });
+    if (controls.some(function (c) { return c.value; })) apply();
   });
 
   var sortable = document.querySelectorAll("table[data-sortable]");
