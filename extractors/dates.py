@@ -35,7 +35,7 @@ from extractors.parties import Preamble, find_preamble
 from pipeline import errors
 from pipeline.nlp import compile_folded
 from pipeline.record import Diagnostic, Field
-from rules import load_pack, require
+from rules import alternation, load_pack, phrase, require
 
 PACK = "dates"
 # A defined term follows its date within this many characters: 'March 1, 2024 (the "Effective Date")'.
@@ -44,12 +44,6 @@ TERM_AFTER_DATE = 40
 TITLE_BLOCK_CHARS = 2_500
 
 
-def _phrase(phrase: str) -> str:
-    return r"\s+".join(re.escape(word) for word in phrase.split())
-
-
-def _alternation(phrases: list[str]) -> str:
-    return "|".join(_phrase(p) for p in sorted(phrases, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -80,18 +74,18 @@ def rules() -> Rules:
             "effective_on_agreement_date", "effective_on_signature", "commencement_cues",
             "signature_date_labels", "cue_window")
     nouns = load_pack("title").get("document_nouns", ["Agreement"])
-    effective_terms = _alternation(pack["effective_terms"])
+    effective_terms = alternation(pack["effective_terms"])
     quote_open, quote_close = "[\"“”'‘]", "[\"”“'’]"
     defined = r"\(\s*(?:the\s+|this\s+|herein(?:after)?\s+(?:called|referred\s+to\s+as)\s+(?:the\s+)?)?"
     return Rules(
         # "made" in "made effective as of" says when it takes effect, not when it was made
-        agreement_cue=re.compile(rf"\b(?:{_alternation(pack['agreement_cues'])})\b(?!\s+effective)", re.IGNORECASE),
-        effective_cue=re.compile(rf"\b(?:made\s+)?(?:{_alternation(pack['effective_cues'])})\b", re.IGNORECASE),
+        agreement_cue=re.compile(rf"\b(?:{alternation(pack['agreement_cues'])})\b(?!\s+effective)", re.IGNORECASE),
+        effective_cue=re.compile(rf"\b(?:made\s+)?(?:{alternation(pack['effective_cues'])})\b", re.IGNORECASE),
         effective_term=re.compile(
             rf"\s*,?\s*{defined}{quote_open}?\s*(?:{effective_terms})\s*{quote_close}?", re.IGNORECASE
         ),
         agreement_term=re.compile(
-            rf"\s*,?\s*{defined}{quote_open}?\s*(?:{_alternation(pack['agreement_terms'])})\s*{quote_close}?",
+            rf"\s*,?\s*{defined}{quote_open}?\s*(?:{alternation(pack['agreement_terms'])})\s*{quote_close}?",
             re.IGNORECASE,
         ),
         effective_term_definition=re.compile(
@@ -99,19 +93,19 @@ def rules() -> Rules:
             r"(?:\([^)]{0,60}\)\s*)?(?:shall\s+mean|means|shall\s+be|will\s+be|is|:|\||=|-)?\s*$",
             re.IGNORECASE,
         ),
-        on_agreement_date=re.compile(_alternation(pack["effective_on_agreement_date"]), re.IGNORECASE),
-        on_signature=re.compile(_alternation(pack["effective_on_signature"]), re.IGNORECASE),
-        on_agreement_date_folded=compile_folded(_alternation(pack["effective_on_agreement_date"])),
-        on_signature_folded=compile_folded(_alternation(pack["effective_on_signature"])),
-        commencement=re.compile(rf"\b(?:{_alternation(pack['commencement_cues'])})\b", re.IGNORECASE),
+        on_agreement_date=re.compile(alternation(pack["effective_on_agreement_date"]), re.IGNORECASE),
+        on_signature=re.compile(alternation(pack["effective_on_signature"]), re.IGNORECASE),
+        on_agreement_date_folded=compile_folded(alternation(pack["effective_on_agreement_date"])),
+        on_signature_folded=compile_folded(alternation(pack["effective_on_signature"])),
+        commencement=re.compile(rf"\b(?:{alternation(pack['commencement_cues'])})\b", re.IGNORECASE),
         signature_label=re.compile(
-            rf"^[ \t]*(?:{_alternation(pack['signature_date_labels'])})[ \t]*[:.]?[ \t]*"
+            rf"^[ \t]*(?:{alternation(pack['signature_date_labels'])})[ \t]*[:.]?[ \t]*"
             # a second column on the same line: "Date: 1/26/2020    Date: 1/27/2020"
-            rf"|[ \t](?:{_alternation(pack['signature_date_labels'])})[ \t]*:[ \t]*",
+            rf"|[ \t](?:{alternation(pack['signature_date_labels'])})[ \t]*:[ \t]*",
             re.IGNORECASE | re.MULTILINE,
         ),
-        self_reference=re.compile(rf"\b(?:this|This|THIS)\s+(?:[\w-]+\s+){{0,5}}?(?i:{_alternation(nouns)})\b"),
-        any_document=re.compile(rf"\b(?i:{_alternation(nouns)})\b"),
+        self_reference=re.compile(rf"\b(?:this|This|THIS)\s+(?:[\w-]+\s+){{0,5}}?(?i:{alternation(nouns)})\b"),
+        any_document=re.compile(rf"\b(?i:{alternation(nouns)})\b"),
         # the contract *becomes* effective (not "after the effective date of this Agreement"), or its
         # term begins
         effective_word=re.compile(

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from extractors.base import Context
 from pipeline.record import Party
-from rules import load_pack, require
+from rules import alternation, load_pack, phrase, require
 
 PACK = "parties"
 # How far into a document the preamble may start: covers and tables of contents come first.
@@ -34,13 +34,6 @@ PREAMBLE_SEARCH_MAX = 60_000
 PARTIES_CLAUSE_MAX = 4_000
 
 
-def _phrase(phrase: str) -> str:
-    """A YAML phrase as a regex: words escaped, any whitespace between them."""
-    return r"\s+".join(re.escape(word) for word in phrase.split())
-
-
-def _alternation(phrases: list[str]) -> str:
-    return "|".join(_phrase(p) for p in sorted(phrases, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -76,30 +69,30 @@ def rules() -> Rules:
     jurisdictions: list[str] = pack["jurisdictions"]
     return Rules(
         openers=re.compile(
-            rf"\b(?:{_alternation(openers)})\b|^[ \t>*]*PARTIES[ \t*]*:?[ \t]*$",
+            rf"\b(?:{alternation(openers)})\b|^[ \t>*]*PARTIES[ \t*]*:?[ \t]*$",
             re.IGNORECASE | re.MULTILINE,
         ),
         stops=re.compile(
-            rf"^[ \t>*\d.()]*(?:{_alternation(pack['preamble_stops'])})\b"
+            rf"^[ \t>*\d.()]*(?:{alternation(pack['preamble_stops'])})\b"
             # or a numbered clause heading: "1. Services", "1.0 Scope", "2.1 Definitions"
             r"|^[ \t]*\d{1,2}(?:\.\d{1,2})*\.?[ \t]+[A-Z][A-Za-z]",
             re.MULTILINE,
         ),
         suffix_types={k.rstrip("."): v for k, v in pack["entity_suffixes"].items()},
         word_types=dict(pack["entity_words"]),
-        entity_types=re.compile(rf"\b(?:{_alternation(list(types))})\b", re.IGNORECASE),
+        entity_types=re.compile(rf"\b(?:{alternation(list(types))})\b", re.IGNORECASE),
         entity_type_names={k.lower(): v for k, v in types.items()},
         roles={word.lower(): role for role, words in pack["roles"].items() for word in words},
         counterparts=dict(pack["role_counterparts"]),
         non_party_terms=frozenset(t.lower() for t in pack["non_party_terms"]),
-        non_party_words=re.compile(rf"\b(?:{_alternation(pack['non_party_words'])})\b"),
-        group_words=re.compile(rf"\b(?:{_alternation(pack['group_words'])})\b", re.IGNORECASE),
+        non_party_words=re.compile(rf"\b(?:{alternation(pack['non_party_words'])})\b"),
+        group_words=re.compile(rf"\b(?:{alternation(pack['group_words'])})\b", re.IGNORECASE),
         connectors=frozenset(pack["name_connectors"]),
         not_starts=frozenset(pack["not_name_starts"]),
-        jurisdiction=re.compile(rf"\b(?:{_alternation(jurisdictions)})\b"),
+        jurisdiction=re.compile(rf"\b(?:{alternation(jurisdictions)})\b"),
         jurisdictions=frozenset(j.lower() for j in jurisdictions),
         address_words=frozenset(pack["address_words"]),
-        document_nouns=re.compile(rf"\b(?:{_alternation(nouns)})\b", re.IGNORECASE),
+        document_nouns=re.compile(rf"\b(?:{alternation(nouns)})\b", re.IGNORECASE),
     )
 
 

@@ -16,18 +16,12 @@ from functools import lru_cache
 
 from extractors.base import Context
 from extractors.parties import find_preamble, rules as party_rules
-from rules import load_pack, require
+from rules import alternation, load_pack, phrase, require
 
 PACK = "title"
 MAX_LINE_CHARS = 140
 
 
-def _phrase(phrase: str) -> str:
-    return r"\s+".join(re.escape(word) for word in phrase.split())
-
-
-def _alternation(phrases: list[str]) -> str:
-    return "|".join(_phrase(p) for p in sorted(phrases, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -47,11 +41,11 @@ def rules() -> Rules:
     require(pack, PACK, "document_nouns", "skip_line_starts", "legend_words", "continuation_starts",
             "title_block_breaks", "search_chars", "max_words")
     return Rules(
-        noun=re.compile(rf"\b(?:{_alternation(pack['document_nouns'])})\b", re.IGNORECASE),
-        skip_start=re.compile(rf"\s*(?:{_alternation(pack['skip_line_starts'])})", re.IGNORECASE),
-        legend=re.compile(_alternation(pack["legend_words"]), re.IGNORECASE),
-        continuation=re.compile(rf"\s*(?:{_alternation(pack['continuation_starts'])})(?:\s|$)", re.IGNORECASE),
-        block_break=re.compile(rf"\s*(?:{_alternation(pack['title_block_breaks'])})\b", re.IGNORECASE),
+        noun=re.compile(rf"\b(?:{alternation(pack['document_nouns'])})\b", re.IGNORECASE),
+        skip_start=re.compile(rf"\s*(?:{alternation(pack['skip_line_starts'])})", re.IGNORECASE),
+        legend=re.compile(alternation(pack["legend_words"]), re.IGNORECASE),
+        continuation=re.compile(rf"\s*(?:{alternation(pack['continuation_starts'])})(?:\s|$)", re.IGNORECASE),
+        block_break=re.compile(rf"\s*(?:{alternation(pack['title_block_breaks'])})\b", re.IGNORECASE),
         search_chars=int(pack["search_chars"]),
         max_words=int(pack["max_words"]),
     )
