@@ -25,7 +25,7 @@ from extractors import dateparse
 from extractors.base import Context
 from extractors.durations import ORDINAL_PATTERN, Duration, DurationMatch, add, find_durations, ordinal_to_number
 from pipeline import errors
-from pipeline.nlp import Sentence, compile_folded
+from pipeline.nlp import Sentence, compile_folded, fold_case
 from pipeline.record import Diagnostic
 from rules import RulePackError, load_pack, require
 
@@ -119,6 +119,8 @@ class Rules:
     # several times faster; None when a pattern cannot be folded (it then runs ignoring case).
     renewal_cue_folded: re.Pattern[str] | None = None
     non_renewal_sentence_folded: re.Pattern[str] | None = None
+    not_subject_before_folded: re.Pattern[str] | None = None
+    term_verbs_folded: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -145,6 +147,8 @@ def rules() -> Rules:
         periodic_renewal=periodic,
         renewal_cue_folded=_folded(compiled["renewal_cue"]),
         non_renewal_sentence_folded=_folded(compiled["non_renewal_sentence"]),
+        not_subject_before_folded=_folded(compiled["not_subject_before"]),
+        term_verbs_folded=_folded(compiled["term_verbs"]),
     )
 
 
@@ -376,11 +380,16 @@ def _term_statement(scan: Scan, r: Rules, s: Sentence) -> re.Match[str] | None:
     """The subject of a term clause: "this Agreement", "the Initial Term" as the subject of its
     clause (not "during the Term", "terminate this Agreement"), followed by a verb."""
     for m in r.subject.finditer(scan.text, s.start, s.end):
-        if r.not_subject_before.search(scan.window_before(m.start(), s.start, 60)):
+        if _search_folded(r.not_subject_before, r.not_subject_before_folded, scan.window_before(m.start(), s.start, 60)):
             continue
-        if r.term_verbs.match(scan.window_after(m.end(), s.end, 200)):
+        after = scan.window_after(m.end(), s.end, 200)
+        if r.term_verbs_folded.match(fold_case(after)) if r.term_verbs_folded else r.term_verbs.match(after):
             return m
     return None
+
+
+def _search_folded(pattern: re.Pattern[str], folded: re.Pattern[str] | None, text: str) -> re.Match[str] | None:
+    return folded.search(fold_case(text)) if folded is not None else pattern.search(text)
 
 
 def _term_heading_statement(scan: Scan, r: Rules, s: Sentence) -> re.Match[str] | None:
