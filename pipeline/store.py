@@ -159,7 +159,7 @@ MIGRATIONS: list[str] = [
 
 # Modules that orchestrate runs but do not shape a record: editing them keeps records reusable.
 _ORCHESTRATION = {"batch.py", "cli.py", "watch.py", "store.py", "worker.py", "worker_preload.py", "progress.py",
-                  "publish.py", "register_cli.py",
+                  "publish.py", "register_cli.py", "executors.py",
                   "amendments.py"}
 
 
