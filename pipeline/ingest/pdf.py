@@ -46,6 +46,7 @@ _HYPHEN_END = re.compile(r"([A-Za-z]+)[-\u00ad]$")
 _WORD_START = re.compile(r"[a-z]+")
 _WORDS = re.compile(r"[A-Za-z]+")
 _DIGITS = re.compile(r"\d+")
+_LIGATURE_CHARS = re.compile("[\ufb00-\ufb06]")
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 
 
@@ -141,7 +142,9 @@ def _extract_page(reader: PdfReader, index: int) -> _PageLines:
 def page_lines(number: int, raw: str) -> _PageLines:
     """A page's extracted text as its non-empty lines, normalised and with spaces folded."""
     # NFC folds font-mapping oddities such as U+037E (Greek question mark) back to ";"
-    raw = unicodedata.normalize("NFC", raw).translate(_LIGATURES)
+    raw = unicodedata.normalize("NFC", raw)
+    if _LIGATURE_CHARS.search(raw):
+        raw = raw.translate(_LIGATURES)
     lines = [_SPACE_RUN.sub(" ", line).strip() for line in raw.splitlines()]
     return _PageLines(number, [line for line in lines if line])
 
@@ -218,7 +221,7 @@ def _assemble(pages: list[_PageLines], furniture: set[str],
     parts: list[str] = []
     ranges: list[Page] = []
     removed: set[str] = set()
-    vocabulary = {w.lower() for p in pages for line in p.lines for w in _WORDS.findall(line)}
+    vocabulary = _Vocabulary(pages)
     length = 0
     for p in pages:
         lines = _strip_edges(p.lines, furniture, removed) if clean_edges else p.lines
@@ -246,7 +249,22 @@ def _assemble(pages: list[_PageLines], furniture: set[str],
     return text, tiled, removed
 
 
-def _is_soft_break(previous: str, line: str, vocabulary: set[str]) -> bool:
+class _Vocabulary:
+    """The document's words, lower-cased; collected on first use (most documents never ask)."""
+
+    def __init__(self, pages: list[_PageLines]) -> None:
+        self._pages = pages
+        self._words: set[str] | None = None
+
+    def __contains__(self, word: str) -> bool:
+        if self._words is None:
+            self._words = {w.lower() for p in self._pages for line in p.lines for w in _WORDS.findall(line)}
+        return word in self._words
+
+
+def _is_soft_break(previous: str, line: str, vocabulary: _Vocabulary) -> bool:
+    if not previous.endswith(("-", "\u00ad")):
+        return False
     end = _HYPHEN_END.search(previous)
     if end is None:
         return False
