@@ -245,14 +245,17 @@ def _is_heading_before(ctx: Context, sentence: Sentence) -> bool:
     return bool(heading.search(before) or heading.search(ctx.document.text[sentence.start:sentence.start + 40]))
 
 
+_LAW_WORD = re.compile(r"law|regulation|legislation")  # in the lower-cased text
+
+
 def find_choices(ctx: Context) -> list[Choice]:
     p = _patterns()
     choices = []
+    folded = ctx.analysis.folded_text
     for sentence in ctx.analysis.sentences:
-        text = ctx.analysis.sentence_text(sentence)
-        lower = text.lower()
-        if "law" not in lower and "regulation" not in lower and "legislation" not in lower:
+        if not _LAW_WORD.search(folded, sentence.start, sentence.end):
             continue
+        text = ctx.analysis.sentence_text(sentence)
         mentions = _mentions(text)
         if not mentions:
             continue
@@ -271,12 +274,19 @@ def find_choices(ctx: Context) -> list[Choice]:
     return choices
 
 
+_GOVERNED_WORD = re.compile(r"governed|construed")  # in the lower-cased text: most sentences have neither
+_GOVERNED_BY_LAWS_OF = re.compile(r"\b(?:governed|construed)\b.{0,120}?\blaws?\s+of\s+(?:the\s+)?", re.I | re.S)
+
+
 def _redacted_choice(ctx: Context) -> bool:
     """'governed by the laws of [***]': the jurisdiction was redacted, so do not guess another."""
     p = _patterns()
+    folded = ctx.analysis.folded_text
     for sentence in ctx.analysis.sentences:
+        if not _GOVERNED_WORD.search(folded, sentence.start, sentence.end):
+            continue
         text = ctx.analysis.sentence_text(sentence)
-        m = re.search(r"\b(?:governed|construed)\b.{0,120}?\blaws?\s+of\s+(?:the\s+)?", text, re.I | re.S)
+        m = _GOVERNED_BY_LAWS_OF.search(text)
         if m and p.redacted.match(text[m.end():m.end() + 12]):
             return True
     return False
@@ -287,7 +297,7 @@ def extract(ctx: Context) -> None:
     if not choices:
         return
     best = max(choices, key=lambda c: (c.score, -c.sentence.start))
-    if _redacted_choice(ctx) and best.score < 0.9:
+    if best.score < 0.9 and _redacted_choice(ctx):
         return
     score = best.score
     note = None
