@@ -23,7 +23,8 @@ from typing import Any
 from extractors.base import Context
 from extractors.law import gazetteer
 from pipeline.nlp import Sentence
-from rules import load_pack, require
+from rules import compile_patterns, load_pack, require
+from rules import pattern as pack_pattern
 
 PACK = "disputes"
 STEP_ORDER = ("negotiation", "mediation", "arbitration", "litigation")
@@ -46,12 +47,8 @@ _NUMBER_WORDS = {
 }
 
 
-def _spaces(pattern: str) -> str:
-    return pattern.replace(" ", r"\s+")
-
-
 def _compile(pattern: str, flags: int = re.I) -> re.Pattern[str]:
-    return re.compile(_spaces(pattern), flags)
+    return compile_patterns(pattern, PACK, pattern[:40], flags)
 
 
 def _compile_any(patterns: list[str]) -> re.Pattern[str]:
@@ -132,7 +129,7 @@ def _rules() -> _Rules:
         non_exclusive=_compile(pack["non_exclusive"]),
         roles=_compile(r"\b(?P<role>" + "|".join(re.escape(r).replace(r"\ ", " ") for r in roles) + r")\b"),
         institutions=[(name, [_alias(a) for a in aliases]) for name, aliases in pack["institutions"].items()],
-        other_institution=re.compile(_spaces(pack["other_institution"])),
+        other_institution=re.compile(pack_pattern(pack["other_institution"])),
         arbitrators=[_compile(p) for p in pack["arbitrators"]],
         three_arbitrators=_compile(pack["three_arbitrators"]),
         languages={lang.lower(): lang for lang in pack.get("languages") or []},

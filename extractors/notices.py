@@ -17,7 +17,7 @@ from typing import Any
 from extractors.base import Context
 from pipeline.nlp import Sentence
 from pipeline.record import NoticeAddress
-from rules import load_pack, require
+from rules import compile_patterns, load_pack, require
 
 PACK = "notices"
 _NUMBER_WORDS = {
@@ -36,12 +36,8 @@ _EVENTS = {
 }
 
 
-def _spaces(pattern: str) -> str:
-    return pattern.replace(" ", r"\s+")
-
-
 def _compile(pattern: str, flags: int = re.I) -> re.Pattern[str]:
-    return re.compile(_spaces(pattern), flags)
+    return compile_patterns(pattern, PACK, pattern[:40], flags)
 
 
 @dataclass(frozen=True)

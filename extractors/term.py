@@ -27,23 +27,16 @@ from extractors.durations import ORDINAL_PATTERN, Duration, DurationMatch, add, 
 from pipeline import errors
 from pipeline.nlp import Sentence, compile_folded, fold_case
 from pipeline.record import Diagnostic
-from rules import RulePackError, load_pack, require
+from rules import RulePackError, compile_patterns, load_pack, require
+from rules import pattern as pack_pattern
 
 PACK = "term"
 
 # --- rule pack ---------------------------------------------------------------------------------
 
 
-def _regex(pattern: str) -> str:
-    """A rule-pack pattern as a regex: a space matches a run of whitespace, " ?" any or none."""
-    return pattern.replace(" ?", r"\s*").replace(" ", r"\s+")
-
-
 def _compile_any(patterns: list[str], name: str) -> re.Pattern[str]:
-    try:
-        return re.compile("|".join(f"(?:{_regex(p)})" for p in patterns), re.IGNORECASE)
-    except re.error as exc:
-        raise RulePackError(f"rule pack rules/{PACK}.yaml: pattern in '{name}' does not compile: {exc}") from exc
+    return compile_patterns(patterns, PACK, name)
 
 
 # Compiled rule-pack patterns, by the name the code uses -> the key in rules/term.yaml. A list in
@@ -166,7 +159,7 @@ def _as_list(value: str | list[str]) -> list[str]:
 def _table_row_pattern(pack: dict[str, Any]) -> re.Pattern[str]:
     """A label on its own line (or before a colon) and its value: "Expiration Date\nJanuary 31, 2028"."""
     labels = {"end": pack["table_end_labels"], "start": pack["table_start_labels"], "term": pack["table_term_labels"]}
-    alternation = "|".join(f"(?P<{k}>{_regex(v)})" for k, v in labels.items())
+    alternation = "|".join(f"(?P<{k}>{pack_pattern(v)})" for k, v in labels.items())
     try:
         return re.compile(rf"(?im)^[ \t]*(?:{alternation})[ \t]*(?::[ \t]*|\n[ \t]*)(?P<value>[^\n]{{1,80}})$")
     except re.error as exc:
