@@ -37,11 +37,10 @@ def extract(ctx: Context) -> None:
         planner.add("initial_term_end", end, "End of the initial term", basis, dates.expiration)
         mode = term.auto_renewal.value if term.auto_renewal else None
         renewal = _duration(term.renewal)
-        notice = _duration(term.non_renewal_notice)
         if mode == "automatic" and renewal is not None:
-            _plan_automatic(planner, end, renewal, notice, ctx)
+            _plan_automatic(planner, end, renewal, _duration(term.non_renewal_notice), ctx)
         elif mode == "by_option":
-            _plan_option(planner, end, renewal, notice, ctx)
+            _plan_option(planner, end, renewal, _duration(term.renewal_option_notice), ctx)
 
     convenience = _duration(term.termination_for_convenience)
     if convenience is not None:
@@ -93,7 +92,7 @@ def _plan_automatic(planner: _Planner, end: dt.date, renewal: Duration, notice: 
 def _plan_option(planner: _Planner, end: dt.date, renewal: Duration | None, notice: Duration | None,
                  ctx: Context) -> None:
     term = ctx.record.term
-    sources = (term.renewal, term.non_renewal_notice, term.auto_renewal)
+    sources = (term.renewal, term.renewal_option_notice, term.auto_renewal)
     if notice is not None:
         planner.add("renewal_option_notice", subtract(end, notice),
                     f"Last day to exercise the renewal option ({notice} before {end.isoformat()})",

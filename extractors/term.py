@@ -23,7 +23,8 @@ from typing import Any
 
 from extractors import dateparse
 from extractors.base import Context
-from extractors.durations import ORDINAL_PATTERN, Duration, DurationMatch, add, find_durations, ordinal_to_number
+from extractors.durations import (ORDINAL_PATTERN, Duration, DurationMatch, add, find_durations, ordinal_to_number,
+                                  words_to_number)
 from pipeline import errors
 from pipeline.nlp import Sentence, compile_folded, fold_case
 from pipeline.record import Diagnostic
@@ -59,6 +60,7 @@ _PATTERN_KEYS = {
     "convenience_weak": "convenience_weak_cues", "convenience_denied": "convenience_denied",
     "terminate_right": "terminate_right", "terminate_object_after": "terminate_object_after",
     "terminate_object_before": "terminate_object_before", "not_convenience": "not_convenience",
+    "option_notice_before_end": "option_notice_before_end",
 }
 _OTHER_KEYS = ("anchors", "anniversary", "periodic_renewal", "either_party",
                "table_end_labels", "table_start_labels", "table_term_labels")
@@ -94,6 +96,8 @@ class Rules:
     non_renewal_context: re.Pattern[str]
     non_renewal_sentence: re.Pattern[str]
     breach_context: re.Pattern[str]
+    option_notice_before_end: re.Pattern[str]
+    option_holder: list[re.Pattern[str]]  # case matters for party names: not IGNORECASE
     convenience: re.Pattern[str]
     convenience_weak: re.Pattern[str]
     convenience_denied: re.Pattern[str]
@@ -128,8 +132,11 @@ def rules() -> Rules:
                     for p, v in pack["periodic_renewal"].items()]
     except ValueError as exc:
         raise RulePackError(f"rule pack rules/{PACK}.yaml: periodic_renewal: {exc}") from exc
+    option_holder = [compile_patterns(p.replace("{PARTY}", _OPTION_PARTY), PACK, "option_holder", flags=0)
+                     for p in _as_list(pack["option_holder"])]
     return Rules(
         **compiled,
+        option_holder=option_holder,
         anchor_effective=_compile_any(anchors["effective"], "anchors.effective"),
         anchor_agreement=_compile_any(anchors["agreement"], "anchors.agreement"),
         anchor_link=_compile_any([anchors["link"]], "anchors.link"),
@@ -289,12 +296,14 @@ def extract(ctx: Context) -> None:
     term = _find_term_clause(scan, r)
     renewal = _find_renewal(scan, r, term)
     notice = _find_non_renewal_notice(scan, r, renewal)
+    option_notice = _find_option_notice(scan, r, renewal)
     convenience = _find_convenience(scan, r)
 
     _fill_term(scan, term)
     _fill_expiration(scan, term)
     _fill_renewal(scan, term, renewal)
     _fill_notice(scan, notice)
+    _fill_option_notice(scan, option_notice)
     _fill_convenience(scan, convenience)
 
 
@@ -750,6 +759,59 @@ def _notice_in(scan: Scan, r: Rules, s: Sentence, confidence: float, needs_expli
     return None
 
 
+def _find_option_notice(scan: Scan, r: Rules, renewal: RenewalClause | None) -> NoticeFinding | None:
+    """Renewal by option: the notice that exercises it, read in the option clause and the two
+    sentences after it. Of a window ("not more than twelve (12) months nor less than nine (9) months
+    prior to the expiration"), the period just before "prior to" is the last day to act."""
+    if renewal is None or renewal.kind != "by_option":
+        return None
+    first = scan.sentences.index(renewal.sentences[0])
+    clause = scan.sentences[first:first + 3]
+    for k, s in enumerate(clause):
+        body = scan.text[s.start:s.end]
+        if r.breach_context.search(body) or "notice" not in body.lower():
+            continue
+        for d in find_durations(scan.text, s.start, s.end):
+            if r.option_notice_before_end.match(scan.window_after(d.end, s.end)):
+                holder = _option_holder(scan, r, clause)
+                last_day = _window_near_end(scan.window_before(d.start, s.start, 60), d.duration)
+                return NoticeFinding(s, last_day, holder, 0.8 if k == 0 else 0.7)
+    return None
+
+
+_BETWEEN = re.compile(r"\bbetween\s+(?P<low>\S.{0,40}?)\s+(?:and|to)\s+$", re.IGNORECASE)
+_PAREN_NUMBER = re.compile(r"\((\d{1,4})\)|^(\d{1,4})$")
+
+
+def _window_near_end(before: str, duration: Duration) -> Duration:
+    """'between two (2) and six (6) months prior to the end': notice can be given from six months
+    before until two months before, so the last day to act is two months before the end."""
+    m = _BETWEEN.search(before)
+    if m is None:
+        return duration
+    low_text = m.group("low")
+    found = find_durations(low_text)
+    if found:
+        low = found[0].duration
+    else:
+        number = _PAREN_NUMBER.search(low_text.strip())
+        amount = int(number.group(1) or number.group(2)) if number else words_to_number(low_text)
+        if not amount:
+            return duration
+        low = Duration(amount, duration.unit, duration.business)
+    return low if low.days < duration.days else duration
+
+
+def _option_holder(scan: Scan, r: Rules, clause: list[Sentence]) -> str | None:
+    for s in clause:
+        body = _squash(scan.text[s.start:s.end])
+        for pattern in r.option_holder:
+            m = pattern.search(body)
+            if m and (party := _normalise_party(r, m.group("by"))) and party != "either party":
+                return party
+    return None
+
+
 # A party: "either party" and its kin, or a capitalised name or defined term ("Customer", "the
 # Distributor", "Bank of America"). Case matters for names, so these patterns are not IGNORECASE.
 _GENERIC_PARTY = (r"(?i:either\s+of\s+the\s+parties|each\s+of\s+the\s+parties|either\s+party|each\s+party|any\s+party|"
@@ -760,6 +822,8 @@ _PARTY_BEFORE_VERB = re.compile(
     rf"(?P<by>{_GENERIC_PARTY}|{_NAMED_PARTY})\s+(?i:(?:shall\s+|may\s+|will\s+|must\s+)?"
     r"(?:gives?|provides?|notif(?:y|ies)|serves?|delivers?|sends?|elects?|requests?|has\s+given|terminates?)\b)",
 )
+# an option holder is named by its defined term: no dots, so "Exhibit D. Tenant" yields "Tenant"
+_OPTION_PARTY = r"(?:[Tt]he )?[A-Z][\w&'’-]*(?: [A-Z][\w&'’-]*){0,3}"
 _NOT_A_PARTY = re.compile(r"^(?:(?:the|this|such)\s+)?(?:[\w-]+\s+){0,2}?(?:agreement|term|notice|written|such|this|it|"
                           r"unless|until|if|amendment|contract|lease|section|article|schedule|exhibit)$", re.I)
 # "Either Consultant or Company", "Each of the Recipient and the Provider": both parties
@@ -1026,6 +1090,17 @@ def _fill_notice(scan: Scan, notice: NoticeFinding | None) -> None:
     record.term.non_renewal_notice = scan.ctx.field(notice.duration.iso, notice.confidence, spans, note=note)
     if notice.by:
         record.term.non_renewal_notice_by = scan.ctx.field(notice.by, notice.confidence - 0.1, spans)
+
+
+def _fill_option_notice(scan: Scan, notice: NoticeFinding | None) -> None:
+    if notice is None:
+        return
+    term = scan.ctx.record.term
+    note = str(notice.duration) if notice.duration.business else None
+    spans = [_span(notice.sentence)]
+    term.renewal_option_notice = scan.ctx.field(notice.duration.iso, notice.confidence, spans, note=note)
+    if notice.by:
+        term.renewal_option_notice_by = scan.ctx.field(notice.by, notice.confidence - 0.1, spans)
 
 
 def _fill_convenience(scan: Scan, rights: list[ConvenienceRight]) -> None:

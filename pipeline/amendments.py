@@ -280,6 +280,7 @@ COMPARED_TERMS: list[tuple[str, str, str]] = [
     ("Renewal", "term.auto_renewal", "text"),
     ("Renewal term", "term.renewal", "duration"),
     ("Non-renewal notice", "term.non_renewal_notice", "duration"),
+    ("Renewal option notice", "term.renewal_option_notice", "duration"),
     ("Termination for convenience", "term.termination_for_convenience", "duration"),
     ("Governing law", "governing_law", "text"),
     ("Payment terms", "payment.terms", "duration"),

@@ -73,6 +73,7 @@ FIELD_LABELS = {
     "disputes.mechanisms": "dispute-resolution clause",
     "term.termination_for_convenience": "termination-for-convenience right",
     "term.non_renewal_notice": "notice period to stop a renewal",
+    "term.renewal_option_notice": "notice period to exercise a renewal option",
     "payment.terms": "payment term",
 }
 

@@ -106,6 +106,9 @@ class Term(Model):
     renewal: Field[str] | None = None  # ISO 8601 duration of each renewal
     non_renewal_notice: Field[str] | None = None  # ISO 8601 duration
     non_renewal_notice_by: Field[str] | None = None  # "either party", a party's defined term
+    # renewal by option: the latest notice that exercises it, before the term ends (ISO 8601 duration)
+    renewal_option_notice: Field[str] | None = None
+    renewal_option_notice_by: Field[str] | None = None  # the party holding the option
     termination_for_convenience: Field[str] | None = None  # notice as ISO 8601 duration
     termination_for_convenience_by: Field[str] | None = None
 

@@ -128,6 +128,8 @@ def _show(register: Register, args: argparse.Namespace) -> int:
         terms.append(f"renewal {term.auto_renewal.value}" + (f" {format_duration(term.renewal.value)}" if term.renewal else ""))
     if term.non_renewal_notice:
         terms.append(f"non-renewal notice {format_duration(term.non_renewal_notice.value)}")
+    if term.renewal_option_notice:
+        terms.append(f"option exercised by notice {format_duration(term.renewal_option_notice.value)} before the end")
     if term.termination_for_convenience:
         terms.append(f"termination for convenience on {format_duration(term.termination_for_convenience.value)}")
     if terms:

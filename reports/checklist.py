@@ -83,8 +83,10 @@ def status_for(date: dt.date | None, as_of: dt.date, *, action: bool, due_soon_d
 
 def deadline_owner(record: Record, deadline: Deadline) -> str:
     term = record.term
-    if deadline.kind in ("non_renewal_notice", "renewal_option_notice") and term.non_renewal_notice_by:
+    if deadline.kind == "non_renewal_notice" and term.non_renewal_notice_by:
         return str(term.non_renewal_notice_by.value)
+    if deadline.kind == "renewal_option_notice" and term.renewal_option_notice_by:
+        return str(term.renewal_option_notice_by.value)
     if deadline.kind == "termination_for_convenience" and term.termination_for_convenience_by:
         return str(term.termination_for_convenience_by.value)
     if deadline.kind == "renewal_option_notice":

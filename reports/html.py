@@ -273,6 +273,8 @@ def term_groups(record: Record) -> list[TermGroup]:
         _row("Renewal", term.auto_renewal, "renewal"),
         _row("Renewal term", term.renewal, "duration"),
         _row("Non-renewal notice", term.non_renewal_notice, "notice", qualifier=term.non_renewal_notice_by),
+        _row("Notice to exercise the renewal option", term.renewal_option_notice, "notice",
+             qualifier=term.renewal_option_notice_by),
         _row("Termination for convenience", term.termination_for_convenience, "notice",
              qualifier=term.termination_for_convenience_by),
     ]
@@ -344,6 +346,8 @@ _PATH_LABELS = {
     "term.renewal": "Renewal term",
     "term.non_renewal_notice": "Non-renewal notice",
     "term.non_renewal_notice_by": "Non-renewal notice",
+    "term.renewal_option_notice": "Renewal option notice",
+    "term.renewal_option_notice_by": "Renewal option notice",
     "term.termination_for_convenience": "Termination for convenience",
     "term.termination_for_convenience_by": "Termination for convenience",
     "disputes.mechanisms": "Dispute resolution",

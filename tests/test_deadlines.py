@@ -27,7 +27,9 @@ def run(as_of: str, auto_renewal: str = "automatic", notice: str | None = "P90D"
     record.dates.expiration = ctx.field("2027-02-28", 0.9, [(0, renewal_at)])
     record.term.auto_renewal = ctx.field(auto_renewal, 0.9, [(renewal_at, TEXT.index("Either"))])
     record.term.renewal = ctx.field("P1Y", 0.9, [(renewal_at, TEXT.index("Either"))])
-    if notice:
+    if notice and auto_renewal == "by_option":
+        record.term.renewal_option_notice = ctx.field(notice, 0.9, [(renewal_at, TEXT.index("Either"))])
+    elif notice:
         record.term.non_renewal_notice = ctx.field(notice, 0.9, [(renewal_at, TEXT.index("Either"))])
     record.term.termination_for_convenience = ctx.field("P60D", 0.9, [(TEXT.index("Either"), len(TEXT))])
     deadlines.extract(ctx)

@@ -292,6 +292,13 @@ def test_sample_contract_term_matches_what_a_lawyer_reads(slug: str) -> None:
     for name in ("initial", "auto_renewal", "renewal", "non_renewal_notice", "termination_for_convenience"):
         if name in want:
             assert value(getattr(record.term, name)) == want[name]["value"], name
+    if "renewal_option_notice" in want:  # the last day to exercise a renewal option, and who holds it
+        option = want["renewal_option_notice"]
+        assert value(record.term.renewal_option_notice) == option["value"]
+        assert value(record.term.renewal_option_notice_by) == option["by"]
+        assert any(fold(option["quote"]) in fold(e.text) for e in record.term.renewal_option_notice.evidence)
+    else:
+        assert record.term.renewal_option_notice is None
     if record.dates.expiration is not None:
         quote = fold(expected["dates"]["expiration"]["quote"])
         assert any(quote[:40] in fold(e.text) or fold(e.text) in quote for e in record.dates.expiration.evidence)
@@ -301,3 +308,24 @@ def test_expiration_computed_from_the_sample_effective_date_matches_the_calendar
     record, expected = _sample("maintenance_keystone")
     assert dt.date.fromisoformat(record.dates.expiration.value) == dt.date(2026, 9, 2)
     assert record.dates.expiration.basis == "effective date 2024-09-03 + P2Y - 1 day"
+
+
+def test_renewal_option_window_gives_its_last_day_and_the_option_holder() -> None:
+    record = extract(
+        "2.1 Term. This Agreement shall commence on the Effective Date and continue for a period of three (3) "
+        "years. 2.2 Renewal. Reseller shall have the right to extend the term of this Agreement for two (2) "
+        "additional one (1) year periods by written notice to the Company at any time between two (2) and "
+        "six (6) months prior to the end of the then-current term.", effective="2024-01-01")
+    assert value(record.term.auto_renewal) == "by_option"
+    assert value(record.term.renewal_option_notice) == "P2M"  # six months opens the window, two closes it
+    assert value(record.term.renewal_option_notice_by) == "Reseller"
+    assert record.term.non_renewal_notice is None  # exercising an option is not stopping a renewal
+
+
+def test_automatic_renewal_has_no_option_notice() -> None:
+    record = extract(
+        "This Agreement shall continue for one (1) year and shall renew automatically for successive one (1) "
+        "year periods unless either party gives written notice of non-renewal at least sixty (60) days prior "
+        "to the end of the then-current term.", effective="2024-01-01")
+    assert value(record.term.non_renewal_notice) == "P60D"
+    assert record.term.renewal_option_notice is None

@@ -10,8 +10,9 @@ import pytest
 from pipeline.process import process_document
 
 # Deadline kinds the key-terms extractors own (others, such as insurance certificates or
-# deliverables, come from obligations). A renewal option's exercise notice is not extracted yet.
-TERM_KINDS = {"effective", "initial_term_end", "non_renewal_notice", "renewal", "current_term_end"}
+# deliverables, come from obligations).
+TERM_KINDS = {"effective", "initial_term_end", "non_renewal_notice", "renewal", "current_term_end",
+              "renewal_option_notice"}
 
 
 def deadlines(outcome) -> set[tuple[str, str, str]]:
@@ -19,7 +20,8 @@ def deadlines(outcome) -> set[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize("slug", ["msa_northwind", "amendment1_msa_northwind", "consulting_alderfinch",
-                                  "saas_cloudpeak", "uk_thamesgate", "supply_ridgeway", "license_quarrystone"])
+                                  "saas_cloudpeak", "uk_thamesgate", "supply_ridgeway", "license_quarrystone",
+                                  "distribution_maplecrest", "lease_bluebonnet"])
 def test_expected_upcoming_term_deadlines_are_computed(slug, sample_outcomes, expected) -> None:
     wanted = {(d["kind"], d["date"], d["status"]) for d in expected[slug]["deadlines_as_of_2026_11_27"]
               if d["kind"] in TERM_KINDS}
