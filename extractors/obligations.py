@@ -27,15 +27,20 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import re._constants as sre
+import re._parser as sre_parse
+import string
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Iterator
+from functools import cached_property, lru_cache
+from itertools import islice
+from typing import Iterator, NamedTuple
 
 from extractors import dateparse
 from extractors.base import Context
 from extractors.durations import Duration, add, find_durations, words_to_number
-from pipeline.nlp import Sentence
+from pipeline.nlp import Sentence, compile_folded, fold_case, fold_pattern
 from pipeline.record import Field, Obligation, Party, Timing
 from rules import RulePackError, compile_patterns, load_pack, pattern, require
 
@@ -45,11 +50,191 @@ SUBJECT_WINDOW = 160  # how far before a modal verb its subject may start
 SCHEDULE_WINDOW = 3000  # how far after a lead-in a table of dated rows may run
 MAX_RECITALS = 12_000  # a recitals section longer than this is not one
 
+# --- matching ignoring case, fast ---------------------------------------------------------------
+
+
+def _fold_safe(text: str) -> bool:
+    """Does a lower-cased pattern find in `fold_case(text)` exactly what re.IGNORECASE finds in
+    `text`? Yes, unless the text holds one of the four letters whose case does not map one to one
+    onto ASCII: İ (two letters in lower case), dotless ı and long ſ (equal to "i"/"s" only when
+    ignoring case), the Kelvin sign K (lower case "k")."""
+    return not any(c in text for c in "\u0130\u0131\u017f\u212a")
+
+
+class Folded(NamedTuple):
+    """A text and, when that is exact (`_fold_safe`), its lower-cased copy, offset for offset."""
+
+    text: str
+    lower: str | None
+
+    @classmethod
+    def of(cls, text: str, lower: str | None = None) -> Folded:
+        if not _fold_safe(text):
+            return cls(text, None)
+        return cls(text, fold_case(text) if lower is None else lower)
+
+    def slice(self, start: int, end: int) -> Folded:
+        return Folded(self.text[start:end], None if self.lower is None else self.lower[start:end])
+
+
+Needles = tuple[frozenset[str], ...]  # every match holds all the words of one of these sets
+MAX_NEEDLE_SETS = 24
+
+
+def _needles(items: sre_parse.SubPattern | list) -> Needles:
+    """Words a match of a parsed pattern must contain, read from its runs of literal letters:
+    '\\bheadings?\\s+shall|\\bthis\\s+agreement\\s+be\\s+governed' needs "heading" and "shall",
+    or "this", "agreement" and "governed". () when no word is certain, or too many alternatives."""
+    required: list[Needles] = []
+    run: list[str] = []
+    for op, av in [*items, (None, None)]:
+        if op is sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if len(run) >= 3:  # shorter words are in every sentence
+            required.append((frozenset({"".join(run)}),))
+        run = []
+        inner: Needles = ()
+        if op is sre.SUBPATTERN:
+            inner = _needles(av[3])
+        elif op is sre.BRANCH:
+            each = [_needles(branch) for branch in av[1]]
+            inner = tuple(needs for branch_needs in each for needs in branch_needs) if all(each) else ()
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            inner = _needles(av[2])
+        if inner:
+            required.append(inner)
+    every = frozenset().union(*(needs[0] for needs in required if len(needs) == 1))
+    if every:
+        return (every,)
+    choices = [needs for needs in required if len(needs) <= MAX_NEEDLE_SETS]
+    return min(choices, key=len) if choices else ()
+
+
+def _anchored(items: sre_parse.SubPattern | list) -> bool:
+    """Does every match start at the start of the text ('^...')? Such a pattern fails fast anyway."""
+    if not items:
+        return False
+    op, av = items[0]
+    if op is sre.AT:
+        return av in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING)
+    return op is sre.BRANCH and all(_anchored(branch) for branch in av[1])
+
+
+def _first_words(items: sre_parse.SubPattern | list) -> set[str] | None:
+    """The words of letters a match of a parsed pattern starts with ("shall", "may", "agree" for the
+    modal cues), or None when a match may start otherwise."""
+    if not items:
+        return None
+    op, av = items[0]
+    if op is sre.AT:
+        return _first_words(items[1:])
+    if op is sre.SUBPATTERN:
+        return _first_words(av[3])
+    if op is sre.BRANCH:
+        words: set[str] = set()
+        for branch in av[1]:
+            branch_words = _first_words(branch)
+            if branch_words is None:
+                return None
+            words |= branch_words
+        return words
+    run = ""
+    for op, av in items:
+        if op is not sre.LITERAL or not chr(av).isascii() or not chr(av).isalpha():
+            break
+        run += chr(av)
+    return {run} if run else None
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A rule pattern matched ignoring case. Python's regex engine runs re.IGNORECASE by trying
+    every alternative at every position; the same pattern lower-cased and matched case-sensitively
+    in the lower-cased text skips ahead by first letter, several times faster. `folded` is that
+    copy (None when the pattern cannot be folded). Before it runs, the words every match contains
+    (`needles`) are looked for, which is faster still where the pattern rarely matches. Matches
+    found in the lower-cased text have the same offsets but lower-cased groups: read what they
+    matched from the original text."""
+
+    plain: re.Pattern[str]
+    folded: re.Pattern[str] | None
+    needles: Needles = ()
+    words: frozenset[str] = frozenset()  # the words of all needles
+    telling: tuple[str, ...] = ()  # the longest word of each set of needles: a match holds one
+    single_words: bool = False  # each set of needles is one word
+
+    @classmethod
+    def of(cls, plain: re.Pattern[str]) -> Cue:
+        try:
+            folded = compile_folded(plain.pattern, plain.flags)
+        except (ValueError, re.error):
+            return cls(plain, None)
+        try:
+            parsed = sre_parse.parse(folded.pattern, folded.flags)
+            needles = () if _anchored(parsed) else _needles(parsed)
+        except (re.error, AttributeError, TypeError, IndexError, ValueError):  # the private parser changed: no shortcut
+            needles = ()
+        telling = tuple(sorted({max(sorted(needs), key=len) for needs in needles}))
+        return cls(plain, folded, needles, frozenset().union(*needles), telling, all(len(needs) == 1 for needs in needles))
+
+    def may_match(self, t: Folded, pos: int = 0, endpos: int = sys.maxsize) -> bool:
+        """False when t.text[pos:endpos] cannot hold a match (it lacks the needles)."""
+        return t.lower is None or self.folded is None or self._may_match(t.lower, pos, endpos)
+
+    def _may_match(self, lower: str, pos: int, endpos: int) -> bool:
+        if not self.needles:
+            return True
+        text = lower if pos == 0 and endpos >= len(lower) else lower[pos:endpos]
+        for word in self.telling:  # `in` finds a word faster than any regex
+            if word in text:
+                break
+        else:
+            return False
+        if self.single_words:  # the word found is a whole set
+            return True
+        present = {w for w in self.words if w in text}
+        return any(needs <= present for needs in self.needles)
+
+    def search(self, t: Folded, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        if self.folded is not None and t.lower is not None:
+            if not self._may_match(t.lower, pos, endpos):
+                return None
+            return self.folded.search(t.lower, pos, endpos)
+        return self.plain.search(t.text, pos, endpos)
+
+    def search_short(self, t: Folded, pos: int = 0) -> re.Match[str] | None:
+        """`search` for a few words (an action), where looking for the needles first costs more than it saves."""
+        if self.folded is not None and t.lower is not None:
+            return self.folded.search(t.lower, pos)
+        return self.plain.search(t.text, pos)
+
+    def finditer(self, t: Folded, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        if self.folded is not None and t.lower is not None:
+            if not self._may_match(t.lower, pos, endpos):
+                return iter(())
+            return self.folded.finditer(t.lower, pos, endpos)
+        return self.plain.finditer(t.text, pos, endpos)
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The rule patterns run on every sentence or every obligation, as `Cue`s."""
+
+    modal: Cue
+    payment_passive: Cue
+    definition: Cue
+    interpretation: tuple[Cue, ...]  # one a pattern of the pack: each looks for its own needles
+    disclaimer_before: Cue
+    schedule_lead_in: Cue
+    condition: Cue
+    action_soft_end: Cue
+    recurrence: tuple[tuple[Cue, str], ...]
+    category_by_verb: tuple[tuple[str, Cue], ...]
+    categories: tuple[tuple[str, Cue, bool], ...]
+
+
 # --- rule pack ---------------------------------------------------------------------------------
-
-
-
-
 
 
 def _words(phrases: list[str]) -> str:
@@ -69,6 +254,7 @@ class Rules:
     helpers: str
     modal: re.Pattern[str]
     modal_kind: dict[str, str]  # named group -> modality
+    modal_starts: re.Pattern[str] | None  # the first words of the modal cues, lower-cased
     explicit_right: re.Pattern[str]
     right_verb: re.Pattern[str]
     non_binding: re.Pattern[str]
@@ -78,7 +264,7 @@ class Rules:
     definition_label: re.Pattern[str]
     recital_start: re.Pattern[str]
     recital_end: re.Pattern[str]
-    interpretation: re.Pattern[str]
+    interpretation: tuple[re.Pattern[str], ...]  # one a pattern of the pack: each is tried on its own
     heading: re.Pattern[str]
     not_subject_before: re.Pattern[str]
     action_end: re.Pattern[str]
@@ -105,6 +291,22 @@ class Rules:
     fee_for_service: re.Pattern[str]
     coordination: re.Pattern[str]
     pronoun_subject: re.Pattern[str]
+    cues: Cues = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cues", Cues(
+            modal=Cue.of(self.modal),
+            payment_passive=Cue.of(self.payment_passive),
+            definition=Cue.of(self.definition),
+            interpretation=tuple(Cue.of(p) for p in self.interpretation),
+            disclaimer_before=Cue.of(self.disclaimer_before),
+            schedule_lead_in=Cue.of(self.schedule_lead_in),
+            condition=Cue.of(self.condition),
+            action_soft_end=Cue.of(self.action_soft_end),
+            recurrence=tuple((Cue.of(p), value) for p, value in self.recurrence),
+            category_by_verb=tuple((name, Cue.of(p)) for name, p in self.category_by_verb),
+            categories=tuple((name, Cue.of(p), in_clause) for name, p, in_clause in self.categories),
+        ))
 
 
 @lru_cache(maxsize=1)
@@ -150,6 +352,7 @@ def rules() -> Rules:
         helpers=pattern(pack["party_with_helpers"]),
         modal=modal,
         modal_kind=kinds,
+        modal_starts=_word_starts(modal),
         explicit_right=compile_patterns(pack["explicit_right_cues"], PACK, "explicit_right_cues"),
         right_verb=compile_patterns(pack["right_verbs"], PACK, "right_verbs"),
         non_binding=compile_patterns(["^(?:" + p + ")" for p in pack["non_binding_predicates"]], PACK, "non_binding_predicates"),
@@ -159,7 +362,7 @@ def rules() -> Rules:
         definition_label=compile_patterns(pack["definition_label"], PACK, "definition_label"),
         recital_start=compile_patterns(pack["recital_start"], PACK, "recital_start"),
         recital_end=compile_patterns(pack["recital_end"], PACK, "recital_end"),
-        interpretation=compile_patterns(pack["interpretation_sentence"], PACK, "interpretation_sentence"),
+        interpretation=tuple(compile_patterns(p, PACK, "interpretation_sentence") for p in pack["interpretation_sentence"]),
         heading=compile_patterns(pack["heading_sentence"], PACK, "heading_sentence", 0),
         not_subject_before=compile_patterns(pack["not_subject_before"], PACK, "not_subject_before"),
         action_end=compile_patterns(pack["action_end"], PACK, "action_end"),
@@ -190,6 +393,20 @@ def rules() -> Rules:
         pronoun_subject=re.compile(rf"\b({pattern(pack['pronoun_subjects'])})[\s,]*(?:(?:{adverbs})[\s,]*)*$",
                                    re.IGNORECASE),
     )
+
+
+def _word_starts(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a pattern matched ignoring case that starts at a word boundary ("\\bshall|\\bmay"): its
+    first words, to find in the lower-cased text where it can match. None when it cannot be read so."""
+    folded = fold_pattern(pattern.pattern)
+    if folded is None:
+        return None
+    try:
+        parsed = sre_parse.parse(folded)
+        words = _first_words(parsed) if parsed and parsed[0] == (sre.AT, sre.AT_BOUNDARY) else None
+    except (re.error, AttributeError, TypeError, IndexError, ValueError):  # the private parser changed
+        return None
+    return re.compile(r"\b" + _trie_pattern(sorted(words))) if words else None
 
 
 # --- who can be bound --------------------------------------------------------------------------
@@ -227,13 +444,17 @@ class Lexicon:
     """The ways this contract names its parties, and what each obligor is recorded as."""
 
     subject: re.Pattern[str]  # a party reference at the end of a string
-    mention: re.Pattern[str]  # any party reference
+    mention_pattern: str  # any party reference; compiled on first use (`mention`), which few contracts need
     canonical: dict[str, str]  # lower-cased term -> recorded obligor ("provider" -> "Provider")
     principals: list[str]  # the contracting parties' recorded names, in order
     terms: tuple[str, ...] = ()  # every term, lower-cased
     _indexed: str | None = None
     _spans: list[tuple[int, int]] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
+
+    @cached_property
+    def mention(self) -> re.Pattern[str]:
+        return re.compile(self.mention_pattern, re.IGNORECASE)
 
     def name_of(self, term: str) -> str:
         term = " ".join(term.split())
@@ -257,34 +478,38 @@ class Lexicon:
         return out
 
     def _index(self, text: str) -> list[tuple[int, int]]:
-        """Every mention of a party term, by words: one pass over the words of the text and a
-        dictionary of the terms' first words (much faster than the term alternation over a long text)."""
+        """Every mention of a party term, by words: a word matches a term's word when they are equal
+        as `_norm_word` compares them, and a mention starts at a word with which a term starts.
+        Those words are found by one case-sensitive scan of the lower-cased text for the terms'
+        first words; only the words found there are split off and compared."""
         by_first: dict[str, list[tuple[str, ...]]] = {}
         for term in self.terms:
             words = tuple(_norm_word(w) for w in term.split())
             by_first.setdefault(words[0], []).append(words)
         for seqs in by_first.values():
             seqs.sort(key=len, reverse=True)
-        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-        words = [_norm_word(t[2]) for t in tokens]
+        if not _fold_safe(text):
+            return _index_every_word(text, by_first)
+        first_words = tuple(sorted(w for w in by_first if _TOKEN_SHAPED.fullmatch(w)))
+        if not first_words:
+            return []
         spans = []
-        i = 0
-        while i < len(tokens):
-            seqs = by_first.get(words[i])
-            matched = 0
-            if seqs:
-                for seq in seqs:
-                    n = len(seq)
-                    if i + n <= len(tokens) and tuple(words[i:i + n]) == seq:
-                        end = tokens[i + n - 1][1]
-                        last = tokens[i + n - 1][2]
-                        end -= len(last) - len(last.rstrip(".'’")) + (2 if re.search(r"['’]s\.?$", last) else 0)
-                        if end < len(text) and text[end:end + 1] == "-":
-                            continue
-                        spans.append((tokens[i][0], end))
-                        matched = n
-                        break
-            i += matched or 1
+        resume = 0  # the words before this offset belong to the last mention
+        for candidate in _first_word_finder(first_words).finditer(fold_case(text)):
+            start = candidate.start()
+            if start < resume or not _token_starts_at(text, start):
+                continue
+            first = _TOKEN.match(text, start)
+            seqs = by_first.get(_norm_word(first.group()))
+            if not seqs:
+                continue
+            tokens = [(m.start(), m.end(), m.group()) for m in islice(_TOKEN.finditer(text, start), len(seqs[0]))]
+            words = [_norm_word(t[2]) for t in tokens]
+            found = _term_at(text, tokens, words, 0, by_first)
+            if found is not None:
+                end, n = found
+                spans.append((start, end))
+                resume = tokens[n - 1][1]
         return spans
 
     def other(self, obligor: str | None) -> str | None:
@@ -297,13 +522,87 @@ class Lexicon:
         return None
 
 
+@lru_cache(maxsize=4096)
 def _fold(term: str) -> str:
-    return re.sub(r"\s+", " ", term.replace("’", "'")).strip().lower()
+    return " ".join(term.replace("’", "'").split()).lower()
+
+
+_TOKEN_CHAR = re.compile(r"[\w&'’.-]")  # a character a _TOKEN goes on with
+_TOKEN_SHAPED = re.compile(r"[a-z0-9][\w&'’.-]*")  # a lower-cased word a _TOKEN can normalise to
+_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
+
+
+@lru_cache(maxsize=16)
+def _first_word_finder(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of `words`, as a trie ("part(?:y|ies)"): the regex engine then tests a position letter
+    by letter instead of word by word, twice as fast over a contract as a plain alternation."""
+    return re.compile(_trie_pattern(sorted(words)))
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching exactly `words` (sorted, non-empty), written as a trie."""
+    if words == [""]:
+        return ""
+    by_letter: dict[str, list[str]] = {}
+    for word in words:
+        if word:
+            by_letter.setdefault(word[0], []).append(word[1:])
+    branches = [re.escape(letter) + _trie_pattern(rests) for letter, rests in by_letter.items()]
+    pattern = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in words:  # a word ends here and longer ones go on
+        pattern = f"(?:{pattern})?"
+    return pattern
+
+
+def _token_starts_at(text: str, start: int) -> bool:
+    """Does a _TOKEN start at text[start] (an ASCII letter or digit)? Not inside a word, nor after
+    a letter or digit joined to it by token characters ("x-Party", "Co.Party")."""
+    i = start - 1
+    while i >= 0 and _TOKEN_CHAR.match(text, i):
+        if text[i] in _ASCII_ALNUM:
+            return False
+        i -= 1
+    return True
+
+
+def _term_at(text: str, tokens: list[tuple[int, int, str]], words: list[str], i: int,
+             by_first: dict[str, list[tuple[str, ...]]]) -> tuple[int, int] | None:
+    """The longest party term whose words are words[i:]: where its mention ends in the text
+    (without a possessive or a final dot) and how many words it takes; None if no term starts there."""
+    for seq in by_first.get(words[i], ()):
+        n = len(seq)
+        if i + n <= len(tokens) and tuple(words[i:i + n]) == seq:
+            end = tokens[i + n - 1][1]
+            last = tokens[i + n - 1][2]
+            end -= len(last) - len(last.rstrip(".'’")) + (2 if re.search(r"['’]s\.?$", last) else 0)
+            if text[end:end + 1] == "-":  # "Customer-owned"
+                continue
+            return end, n
+    return None
+
+
+def _index_every_word(text: str, by_first: dict[str, list[tuple[str, ...]]]) -> list[tuple[int, int]]:
+    """`Lexicon._index` word by word, for a text that cannot be searched lower-cased."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    words = [_norm_word(t[2]) for t in tokens]
+    spans = []
+    i = 0
+    while i < len(tokens):
+        found = _term_at(text, tokens, words, i, by_first)
+        if found is None:
+            i += 1
+            continue
+        spans.append((tokens[i][0], found[0]))
+        i += found[1]
+    return spans
+
+
+_ENTITY_SUFFIX_END = re.compile(r"[,\s]+(?:" + _ENTITY_SUFFIX.pattern + r")\s*$")
 
 
 def _short_name(name: str) -> str:
     """'Halvorsen Data Services, Inc.' -> 'Halvorsen Data Services'."""
-    return re.sub(r"[,\s]+(?:" + _ENTITY_SUFFIX.pattern + r")\s*$", "", name).strip(" ,")
+    return _ENTITY_SUFFIX_END.sub("", name).strip(" ,")
 
 
 _ACRONYM_SUBJECT = re.compile(r"\b([A-Z][A-Z0-9&]{1,5})\s+(?:shall|will|must|may|agrees)\b")
@@ -348,7 +647,23 @@ def _preamble_terms(text: str) -> list[tuple[str, bool]]:
     return found
 
 
+_last_lexicon: tuple[str, tuple[tuple[str, tuple[str, ...]], ...], Lexicon] | None = None
+
+
 def party_lexicon(parties: list[Party], text: str) -> Lexicon:
+    """The ways `text` names `parties`. Made once per document: obligations and kpis both read it,
+    and its index of mentions is costly (the extractors of one document run one after another,
+    so the last one made is the one asked for)."""
+    global _last_lexicon
+    key = tuple((p.name, tuple(p.aliases)) for p in parties)
+    if _last_lexicon is not None and _last_lexicon[0] is text and _last_lexicon[1] == key:
+        return _last_lexicon[2]
+    lexicon = _make_lexicon(parties, text)
+    _last_lexicon = (text, key, lexicon)
+    return lexicon
+
+
+def _make_lexicon(parties: list[Party], text: str) -> Lexicon:
     r = rules()
     canonical: dict[str, str] = {}
     principals: list[str] = []
@@ -390,7 +705,7 @@ def party_lexicon(parties: list[Party], text: str) -> Lexicon:
     mention = rf"(?<![\w-])(?:{alternation})(?![\w-])"
     return Lexicon(
         subject=re.compile(subject, re.IGNORECASE),
-        mention=re.compile(mention, re.IGNORECASE),
+        mention_pattern=mention,
         canonical=canonical,
         principals=principals[:2] if len(principals) >= 2 else principals,
         terms=tuple(terms),
@@ -407,12 +722,12 @@ class Subject:
 
 def _acceptable_term(written: str, lexicon: Lexicon) -> bool:
     """Role nouns count only capitalised ("Licensee", "LICENSEE"); "party"/"parties" in any case."""
+    if written[:1].isupper():
+        return True
     folded = _fold(written).removesuffix("'s")
     if folded.split()[-1] in _GENERIC:
         return True
-    if folded in lexicon.canonical and any(c.isupper() for c in written):  # "eGain", "iPass"
-        return True
-    return written[:1].isupper()
+    return folded in lexicon.canonical and any(c.isupper() for c in written)  # "eGain", "iPass"
 
 
 def _obligor_name(m: re.Match[str], lexicon: Lexicon) -> tuple[str, str]:
@@ -528,6 +843,9 @@ _CLOCK = re.compile(
     _NUMBER + r"\s*-?\s*(?P<biz>business\s+|working\s+)?(?P<unit>hours?|minutes?|seconds?)\b",
     re.IGNORECASE,
 )
+_CLOCK_FOLDED = compile_folded(_CLOCK.pattern)
+_CLOCK_UNIT = re.compile("hour|minute|second")  # in every _CLOCK match, lower-cased
+_CLOCK_BARRIERS = ".,;:"  # characters no _CLOCK match holds: a scan for one can start and stop there
 
 
 @dataclass(frozen=True)
@@ -586,7 +904,7 @@ def _scan_time_spans(text: str, start: int, end: int) -> list[TimeSpan]:
                  d.start, d.end, d.duration, d.duration.unit, d.duration.amount)
         for d in find_durations(text, start, end)
     ]
-    for m in _CLOCK.finditer(text, start, end):
+    for m in _clock_matches(text, start, end):
         amount = _clock_amount(m)
         if not amount:
             continue
@@ -594,6 +912,24 @@ def _scan_time_spans(text: str, start: int, end: int) -> list[TimeSpan]:
         letter = {"hour": "H", "minute": "M", "second": "S"}[unit]
         found.append(TimeSpan(f"PT{amount}{letter}", bool(m["biz"]), m.start(), m.end(), None, unit, amount))
     return sorted(found, key=lambda s: s.start)
+
+
+def _clock_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """`_CLOCK.finditer(text, start, end)`, scanning only the stretches between punctuation that
+    hold a unit word ("hours"): most of a contract has none, and the pattern is slow to scan.
+    Matches are read from the lower-cased text: their groups are lower-cased."""
+    if not _fold_safe(text):
+        yield from _CLOCK.finditer(text, start, end)
+        return
+    lower = fold_case(text)
+    scanned = start
+    for unit in _CLOCK_UNIT.finditer(lower, start, end):
+        if unit.start() < scanned:
+            continue
+        stretch_start = max([scanned] + [lower.rfind(c, scanned, unit.start()) + 1 for c in _CLOCK_BARRIERS])
+        stretch_end = min([end] + [i for c in _CLOCK_BARRIERS if (i := lower.find(c, unit.end(), end)) != -1])
+        yield from _CLOCK_FOLDED.finditer(lower, stretch_start, stretch_end)
+        scanned = stretch_end
 
 
 _DANGLING = re.compile(r"(?:\s+(?:and|or|and/or|but|the|a|an|of|to|for|with|in|by|that|its|their|at|during|on|from|any|such))+$")
@@ -659,28 +995,29 @@ class Clock:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _recurrence(text: str, start: int, end: int, spans: list[TimeSpan]) -> tuple[str | None, set[int]]:
+def _recurrence(doc: Folded, start: int, end: int, spans: list[TimeSpan]) -> tuple[str | None, set[int]]:
     """The recurrence of a clause, and the durations that only say how often (not how soon)."""
     r = rules()
     used: set[int] = set()
     for span in spans:
-        before = text[max(start, span.start - 40):span.start]
+        before = doc.text[max(start, span.start - 40):span.start]
         if r.recurrence_every.search(before):
             used.add(span.start)
             return span.iso, used
-    clause = text[start:end]
-    for pattern, value in r.recurrence:
-        if pattern.search(clause):
+    clause = doc.slice(start, end)
+    for cue, value in r.cues.recurrence:
+        if cue.search(clause):
             return value, used
     return None, used
 
 
-def read_clock(text: str, start: int, end: int, mentions: list[dateparse.DateMention]) -> Clock:
-    """Timing of the clause text[start:end]: duration and trigger, due date, recurrence."""
+def read_clock(doc: Folded, start: int, end: int, mentions: list[dateparse.DateMention]) -> Clock:
+    """Timing of the clause doc.text[start:end]: duration and trigger, due date, recurrence."""
     r = rules()
+    text = doc.text
     spans = time_spans(text, start, end)
     clock = Clock()
-    clock.recurrence, every = _recurrence(text, start, end, spans)
+    clock.recurrence, every = _recurrence(doc, start, end, spans)
     best: tuple[float, TimeSpan, str | None, int, bool] | None = None
     for span in spans:
         if span.start in every:
@@ -821,6 +1158,15 @@ def _time_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return sorted(cuts)
 
 
+_LEAD_SPACE = re.compile(r"[\s:]*")
+_SPACES = re.compile(r"\s+")
+_ITEM_MARK = re.compile(r"\s*\((?:\d[\d,.]*%?|[ivx]{1,4}|[a-z])\)(?=[\s,;.]|$)")
+_SPACE_COMMA = re.compile(r"\s+,")
+_NOTICE_TAIL = re.compile(r"^\s*,?\s*[’']?s?[’']?\s+(?=(?:prior|advance|written)\b)")  # "days' prior written notice"
+_COMMAS = re.compile(r"(?:,\s*)+")
+_SPACE_APOSTROPHE = re.compile(r"\s+[’'](?=s?\s)")
+
+
 def action_of(text: str, start: int, end: int, max_words: int = MAX_ACTION_WORDS) -> str:
     """A short verb phrase from text[start:end]: 'deliver to Customer a written status report'.
 
@@ -828,8 +1174,7 @@ def action_of(text: str, start: int, end: int, max_words: int = MAX_ACTION_WORDS
     dates are dropped (they are read as timing); then it is cut at a manner or reference phrase
     and kept to `max_words` words."""
     r = rules()
-    lead = re.match(r"[\s:]*", text[start:end])
-    start += lead.end() if lead else 0
+    start = _LEAD_SPACE.match(text, start, end).end()
     hard = r.action_end.search(text, start + 2, end)
     stop = hard.start() if hard else end
     pieces, pos = [], start
@@ -845,20 +1190,24 @@ def action_of(text: str, start: int, end: int, max_words: int = MAX_ACTION_WORDS
         pieces.append(" ")
         pos = b
     pieces.append(text[pos:stop])
-    piece = re.sub(r"\s+", " ", " " + "".join(pieces))
-    piece = re.sub(r"\s*\((?:\d[\d,.]*%?|[ivx]{1,4}|[a-z])\)(?=[\s,;.]|$)", "", piece)  # "(142)", "(5%)", "(a)"
-    piece = re.sub(r"\s+,", ",", piece)
-    piece = re.sub(r"^\s*,?\s*[’']?s?[’']?\s+(?=(?:prior|advance|written)\b)", " ", piece)
+    piece = _SPACES.sub(" ", " " + "".join(pieces))
+    if "(" in piece:
+        piece = _ITEM_MARK.sub("", piece)  # "(142)", "(5%)", "(a)"
+    if "," in piece:
+        piece = _SPACE_COMMA.sub(",", piece)
+    piece = _NOTICE_TAIL.sub(" ", piece)
     piece = r.action_aside.sub(" ", piece + " ").strip()
     for _ in range(3):
         piece, cut = _strip_lead(piece.lstrip(" ,"))
         if not cut:
             break
-    soft = r.action_soft_end.search(piece, 2)
+    soft = r.cues.action_soft_end.search_short(Folded.of(piece), 2)
     if soft and len(piece[:soft.start()].split()) >= 2:
         piece = piece[:soft.start()]
-    piece = re.sub(r"(?:,\s*)+", ", ", piece)
-    piece = re.sub(r"\s+[’'](?=s?\s)", "", piece)
+    if "," in piece:
+        piece = _COMMAS.sub(", ", piece)
+    if "'" in piece or "’" in piece:
+        piece = _SPACE_APOSTROPHE.sub("", piece)
     words = piece.strip(" ,;:").split(" ")
     action = " ".join(words[:max_words]).strip(" ,;:(")
     return _strip_dangling(action)
@@ -891,24 +1240,26 @@ def grammatical_subject(text: str, start: int, end: int) -> str:
     return _clean_phrase(phrase, 10)
 
 
-def category_of(action: str, clause: str) -> str:
-    for name, pattern in rules().category_by_verb:
-        if pattern.search(action):
+def category_of(action: str, clause: Folded) -> str:
+    cues = rules().cues
+    action_folded = Folded.of(action)
+    for name, cue in cues.category_by_verb:
+        if cue.search_short(action_folded):
             return name
-    for name, pattern, _ in rules().categories:
-        if pattern.search(action):
+    for name, cue, _ in cues.categories:
+        if cue.search_short(action_folded):
             return name
-    for name, pattern, in_clause in rules().categories:
-        if in_clause and pattern.search(clause):
+    for name, cue, in_clause in cues.categories:
+        if in_clause and cue.search(clause):
             return name
     return "other"
 
 
-def condition_of(text: str, start: int, end: int) -> str | None:
-    m = rules().condition.search(text, start, end)
+def condition_of(doc: Folded, start: int, end: int) -> str | None:
+    m = rules().cues.condition.search(doc, start, end)
     if m is None:
         return None
-    return _clean_phrase(m.group(0), 16) or None
+    return _clean_phrase(doc.text[m.start():m.end()], 16) or None
 
 
 # --- the extractor -------------------------------------------------------------------------------------
@@ -984,7 +1335,11 @@ class ObligationReader:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.text = ctx.document.text
+        self.doc = Folded.of(self.text, ctx.analysis.folded_text)
         self.r = rules()
+        self._modal_starts: list[int] | None = None  # where a modal cue's first word starts
+        if self.doc.lower is not None and self.r.cues.modal.folded is not None and self.r.modal_starts is not None:
+            self._modal_starts = [m.start() for m in self.r.modal_starts.finditer(self.doc.lower)]
         self.lexicon = party_lexicon(ctx.record.parties, self.text)
         self.anchors = anchors_of(ctx)
         self.dates = dateparse.dates_in(self.text)
@@ -996,21 +1351,44 @@ class ObligationReader:
 
     # -- sentences worth reading
 
-    def operative_sentences(self) -> Iterator[Sentence]:
+    def operative_sentences(self) -> Iterator[tuple[Sentence, list[re.Match[str]]]]:
+        """The sentences that may bind someone, with their modal cues (matched in the lower-cased text)."""
         sentences = _rejoin_wrapped(self.text, self.ctx.analysis.sentences)
         self.recitals = self._recital_ranges()
+        cues = self.r.cues
         for s in sentences:
             if self._in_recitals(s.start) and self._in_recitals(s.end - 1):
                 continue
-            if not (self.r.modal.search(self.text, s.start, s.end) or _ITEM_START.match(self.text, s.start, s.end)
-                    or self.r.payment_passive.search(self.text, s.start, s.end)):
+            modal = self._modal_cues(s)
+            if not (modal or _ITEM_START.match(self.text, s.start, s.end)
+                    or cues.payment_passive.search(self.doc, s.start, s.end)):
                 continue
-            body = self.text[s.start:s.end]
+            body = self.doc.slice(s.start, s.end)
             if self._boilerplate(body):
                 continue
-            if self.r.definition_label.search(body) and (s.start == 0 or self.text[max(0, s.start - 2):s.start] == "\n\n"):
+            if self.r.definition_label.search(body.text) and (s.start == 0 or self.text[max(0, s.start - 2):s.start] == "\n\n"):
                 continue
-            yield s
+            yield s, modal
+
+    def _modal_cues(self, s: Sentence) -> list[re.Match[str]]:
+        """`modal.finditer` over the sentence, tried only where the first word of a cue starts
+        (the pattern opens with a word boundary, so no match starts inside one of those words)."""
+        cue = self.r.cues.modal
+        if self._modal_starts is None or cue.folded is None or self.doc.lower is None:
+            return list(cue.finditer(self.doc, s.start, s.end))
+        found = []
+        pos = s.start
+        for i in range(bisect.bisect_left(self._modal_starts, s.start), len(self._modal_starts)):
+            start = self._modal_starts[i]
+            if start >= s.end:
+                break
+            if start < pos:
+                continue
+            m = cue.folded.match(self.doc.lower, start, s.end)
+            if m is not None:
+                found.append(m)
+                pos = m.end()
+        return found
 
     def _recital_ranges(self) -> list[tuple[int, int]]:
         """Recitals, by lines: from a RECITALS / BACKGROUND heading or a WHEREAS line to the
@@ -1035,33 +1413,36 @@ class ObligationReader:
         i = bisect.bisect_right(self._recital_starts, offset) - 1
         return i >= 0 and self.recitals[i][0] <= offset < self.recitals[i][1]
 
-    def _boilerplate(self, body: str) -> bool:
-        r = self.r
-        core = _CLAUSE_NUMBER.sub("", body, count=1)
-        if r.definition.search(core) or r.definition.search(body):
+    def _boilerplate(self, body: Folded) -> bool:
+        cues = self.r.cues
+        core = body.slice(_CLAUSE_NUMBER.match(body.text).end(), len(body.text))
+        if cues.definition.search(core) or cues.definition.search(body):
             return True
-        if r.interpretation.search(body):
+        if any(cue.search(body) for cue in cues.interpretation):
             return True
-        if len(body) < 160 and "\n" not in body.strip() and r.heading.match(body.strip()):
+        text = body.text
+        if len(text) < 160 and "\n" not in text.strip() and self.r.heading.match(text.strip()):
             return True
         return False
 
     # -- cues and subjects
 
-    def hits_in(self, s: Sentence, carried: list[Hit]) -> list[Hit]:
-        """The modal cues of a sentence that bind a party. `carried` are the previous sentence's,
-        when the splitter cut a sentence after an initialism ("21 C.F.R. Part 1020 ..., and shall")."""
+    def hits_in(self, s: Sentence, modal: list[re.Match[str]], carried: list[Hit]) -> list[Hit]:
+        """The modal cues of a sentence (`modal`) that bind a party. `carried` are the previous
+        sentence's, when the splitter cut a sentence after an initialism ("21 C.F.R. Part 1020 ...,
+        and shall")."""
         text, r = self.text, self.r
         hits: list[Hit] = list(carried)
-        for m in r.modal.finditer(text, s.start, s.end):
+        disclaimer_possible = bool(modal) and r.cues.disclaimer_before.may_match(self.doc, s.start, s.end)
+        for m in modal:
             if self.recitals and self._in_recitals(m.start()):
                 continue
             kind = next(name for name, value in m.groupdict().items() if value is not None)
             modality = r.modal_kind[kind]
             explicit = kind.startswith("r")
             after = text[m.end():min(s.end, m.end() + 240)]
-            predicate = re.sub(r"^[\s,]+", "", re.sub(r"^\s*,[^,;.]{1,60},", "", after))  # ", for any purpose, be deemed"
-            if r.disclaimer_before.search(text, s.start, m.start()):
+            predicate = _LEADING_COMMAS.sub("", _LEADING_ASIDE.sub("", after))  # ", for any purpose, be deemed"
+            if disclaimer_possible and r.cues.disclaimer_before.search(self.doc, s.start, m.start()):
                 continue  # "Licensor does not warrant that it will meet Licensee's requirements"
             if not explicit and r.non_binding.match(predicate):
                 continue
@@ -1201,9 +1582,10 @@ class ObligationReader:
     def read(self) -> list[Obligation]:
         lead: tuple[Subject, str, Sentence, str] | None = None  # list lead-in: subject, modality, sentence, verb
         carried: list[Hit] = []
-        for s in self.operative_sentences():
-            body = self.text[s.start:s.end]
-            hits = self.hits_in(s, carried)
+        for s, modal in self.operative_sentences():
+            folded_body = self.doc.slice(s.start, s.end)
+            body = folded_body.text
+            hits = self.hits_in(s, modal, carried)
             carried = [h for h in hits if h.subject is not None] if _INITIALISM_END.search(body) else []
             item = _ITEM_START.match(body)
             if lead is not None and item and _marker_kind(item.group(0)) == _marker_kind(
@@ -1223,7 +1605,7 @@ class ObligationReader:
                     scope_end = max(self._clause_start(hit.cue_end, min(nxt.subject.start, nxt.cue_start)), hit.cue_end)
                 self._clause(s, hit, scope_start, scope_end)
                 scope_start = scope_end
-            if not bound and self.r.payment_passive.search(body) and not self.r.not_payment_passive.search(body):
+            if not bound and self.r.cues.payment_passive.search(folded_body) and not self.r.not_payment_passive.search(body):
                 self.passives.append((s, s.start, s.end))
             if bound:
                 last = bound[-1]
@@ -1231,7 +1613,7 @@ class ObligationReader:
                 if _is_list_lead(tail):
                     verb = action_of(self.text, last.cue_end, s.end).split(" ")[0] if tail.strip(" :") else ""
                     lead = (last.subject, last.modality, s, verb)
-                if self.r.schedule_lead_in.search(body):
+                if self.r.cues.schedule_lead_in.search(folded_body):
                     self._schedule_rows(s, last)
         self._resolve_passives()
         self._resolve_fees()
@@ -1319,17 +1701,16 @@ class ObligationReader:
         modality = self._modality(hit, action)
         if modality == "prohibition":
             action = _NOT_START.sub("", action).strip() or action
-        clause = text[scope_start:scope_end]
-        clock = read_clock(text, scope_start, scope_end, self.dates.between(scope_start, scope_end))
+        clock = read_clock(self.doc, scope_start, scope_end, self.dates.between(scope_start, scope_end))
         obligor = hit.subject.obligor if hit.subject else None
         counterparty = self._counterparty(obligor, action_start, text[action_start:min(action_end, action_start + 200)])
         ob = Obligation(
             obligor=obligor,
             counterparty=counterparty,
             modality=modality,
-            category=category_of(action, clause),
+            category=category_of(action, self.doc.slice(scope_start, scope_end)),
             action=action,
-            condition=condition_of(text, scope_start, scope_end),
+            condition=condition_of(self.doc, scope_start, scope_end),
             timing=timing_of(clock, self.anchors),
             confidence=round(max(0.3, self._confidence(hit) + confidence_delta), 3),
             evidence=[self.ctx.sentence_evidence(s)],
@@ -1390,7 +1771,7 @@ class ObligationReader:
                 obligor=subject.obligor,
                 counterparty=None,
                 modality="obligation",
-                category=category_of(f"{verb} {label}", text[s.start:s.end]),
+                category=category_of(f"{verb} {label}", self.doc.slice(s.start, s.end)),
                 action=f"{verb} {label}".strip(),
                 timing=Timing(due_date=mention.date.isoformat()),
                 confidence=0.6,
@@ -1465,14 +1846,14 @@ class ObligationReader:
             if not what or payer_here is None:
                 continue
             action = f"pay {what}"
-            clock = read_clock(self.text, start, end, self.dates.between(start, end))
+            clock = read_clock(self.doc, start, end, self.dates.between(start, end))
             ob = Obligation(
                 obligor=payer_here,
                 counterparty=self.lexicon.other(payer_here),
                 modality="obligation",
                 category="payment",
                 action=action.strip(),
-                condition=condition_of(self.text, start, end),
+                condition=condition_of(self.doc, start, end),
                 timing=timing_of(clock, self.anchors),
                 confidence=0.55,
                 evidence=[self.ctx.sentence_evidence(s)],
@@ -1489,7 +1870,7 @@ class ObligationReader:
             assert m is not None
             fee_start = m.start() + len(re.match(r"\w+\s+", m.group(0))[0])
             action = "pay " + action_of(self.text, fee_start, end, 12)
-            clock = read_clock(self.text, m.start(), end, self.dates.between(m.start(), end))
+            clock = read_clock(self.doc, m.start(), end, self.dates.between(m.start(), end))
             ob = Obligation(
                 obligor=payer,
                 counterparty=provider,
@@ -1516,6 +1897,8 @@ class ObligationReader:
         return out
 
 
+_LEADING_ASIDE = re.compile(r"^\s*,[^,;.]{1,60},")
+_LEADING_COMMAS = re.compile(r"^[\s,]+")
 _SUBORDINATE_BEFORE = re.compile(r"\b(?:whether|if|when|whenever|unless|because|since|as|than|where|until|once)\s*\Z",
                                  re.IGNORECASE)
 _BUYER_VERB = re.compile(r"\s*(?:\w+\s+){0,2}?(?:purchase|buy|pay|order|acquire|subscribe|license|lease|rent)\b", re.IGNORECASE)

@@ -304,3 +304,75 @@ def test_obligations_of_a_hundred_page_contract_are_read_in_well_under_a_second(
 ])
 def test_sentences_that_release_or_construe_are_not_duties(sentence):
     assert extract(sentence) == []
+
+
+# --- the shortcuts that make reading fast must not lose a duty ----------------------------------------
+
+SERVICE_LEVELS = (
+    "4.1 The Supplier shall respond to each Severity 1 incident within four (4) hours after notification, "
+    "and shall restore the Service within forty-eight (48) hours. The Supplier shall provide on-site support "
+    "24 hours a day, seven days a week.\n\n"
+    "4.2 Customer-owned equipment may not be removed. The Receiving\nParty shall not disclose Confidential "
+    "Information; nor shall Customer use it except as permitted. The Customer’s Affiliates may not audit the "
+    "Supplier. Licensee may\n3. Fees\n\n"
+    "5.1 Headings are for convenience only. The Supplier agrees that it will not, directly or indirectly, solicit "
+    "any employee of the Customer. The Supplier will not warrant that it will meet the Customer's requirements.\n"
+)
+PARTIES = [Party(name="Ridgeway Support Services, Inc.", aliases=["Supplier"], confidence=0.9),
+           Party(name="Tallgrass Appliance Company", aliases=["Customer"], confidence=0.9)]
+
+
+def test_response_times_in_hours_are_read_as_durations():
+    found = extract(SERVICE_LEVELS, parties=PARTIES)
+    assert one(found, "respond").timing.duration == "PT4H"
+    assert one(found, "restore").timing.duration == "PT48H"
+    assert one(found, "on-site support").timing is None  # "24 hours a day" says how, not how soon
+
+
+def test_a_contract_typed_with_turkish_capitals_is_read_like_any_other():
+    """Cues are matched in the lower-cased text, but "İ" (a Turkish capital i) lower-cases to two
+    letters and matches "i" only when case is ignored: such a contract must take the slower way,
+    not lose the cue or shift every offset after it."""
+    def rows(text: str) -> list[tuple]:
+        return [(o.obligor, o.modality, o.category, o.action, o.timing, o.evidence[0].start)
+                for o in extract(text, parties=PARTIES)]
+    insurance = "Supplier shall maintain product liability \u0130NSURANCE with limits of not less than $5,000,000.\n\n"
+    assert one(extract(insurance, parties=PARTIES), "maintain").category == "insurance"
+    found = rows(insurance + SERVICE_LEVELS)
+    assert found[1:] == rows("Supplier shall maintain product liability INSURANCE with limits of not less than "
+                             "$5,000,000.\n\n" + SERVICE_LEVELS)[1:]
+
+
+@pytest.mark.parametrize("text", [
+    SERVICE_LEVELS,
+    "Either Party may terminate this Agreement; the Licensor hereby assigns all right, title and interest. "
+    "The Parties agree to meet quarterly. Customer is responsible for all taxes. Buyer is prohibited from reselling.",
+    "x-Party shall pay; Co.Party will deliver; the Receiving Party’s counsel may review; May 31, 2024 shall not apply.",
+])
+def test_shortcuts_never_skip_a_cue_the_rule_pack_matches(text):
+    """Each shortcut (lower-cased matching, looking for a pattern's words first, scanning only where a
+    cue's first word or an hour unit is) must find exactly what the rule pack's pattern finds."""
+    r = obligations.rules()
+    doc = obligations.Folded.of(text)
+    for cue in [r.cues.modal, r.cues.payment_passive, r.cues.definition, r.cues.disclaimer_before,
+                r.cues.schedule_lead_in, r.cues.condition, *r.cues.interpretation,
+                *(c for c, _ in r.cues.recurrence), *(c for _, c, _ in r.cues.categories)]:
+        for start in range(0, len(text), 37):
+            expected = cue.plain.search(text, start)
+            found = cue.search(doc, start)
+            assert (found and found.span()) == (expected and expected.span()), cue.plain.pattern[:60]
+    document = Document(path="x.txt", sha256="0", format="txt", text=text, pages=[Page(1, 0, len(text))])
+    record = Record(pactwatch_version="t", status=Status.OK, document=DocumentInfo(path="x.txt", sha256="0", format="txt", pages=1))
+    record.parties = PARTIES
+    reader = obligations.ObligationReader(Context(document=document, analysis=analyse(document), record=record))
+    for s in reader.ctx.analysis.sentences:
+        assert [m.span() for m in reader._modal_cues(s)] == [m.span() for m in r.modal.finditer(text, s.start, s.end)]
+    assert [m.span() for m in obligations._clock_matches(text, 0, len(text))] == [
+        m.span() for m in obligations._CLOCK.finditer(text)]
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for term in reader.lexicon.terms:
+        words = tuple(obligations._norm_word(w) for w in term.split())
+        by_first.setdefault(words[0], []).append(words)
+    for seqs in by_first.values():
+        seqs.sort(key=len, reverse=True)
+    assert reader.lexicon._index(text) == obligations._index_every_word(text, by_first)
