@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from extractors.base import Context
+from extractors.payment import fold_safe, holding, required_strings
 from rules import load_pack, require
 
 PACK = "execution"
@@ -46,6 +49,10 @@ class Rules:
     omitted: re.Pattern[str]
     amendment_title: re.Pattern[str]
     attached_cue: re.Pattern[str]
+    # Strings one of which every line that can start a block holds ("By", "Signature", "/s/"...),
+    # and every line that can name an attachment (lower case: "exhibit", "schedule"...). None: any line.
+    block_strings: tuple[str, ...] | None
+    attachment_strings: tuple[str, ...] | None
 
 
 @lru_cache(maxsize=1)
@@ -56,11 +63,15 @@ def rules() -> Rules:
             "other_document", "omitted")
     kinds = "|".join(re.escape(k) for k in pack["attachment_kinds"])
     label, joiner = pack["attachment_label"], pack["attachment_list_joiner"]
+    signature_line = re.compile(pack["signature_line"])
+    bare_signature_line = re.compile(pack["bare_signature_line"])
+    conformed = re.compile(pack["conformed_signature"])
+    heading = re.compile(rf"^[^\w\n]{{0,4}}(?P<kind>{kinds})[ \t]+(?P<label>{label})", re.IGNORECASE)
     return Rules(
-        signature_line=re.compile(pack["signature_line"]),
-        bare_signature_line=re.compile(pack["bare_signature_line"]),
+        signature_line=signature_line,
+        bare_signature_line=bare_signature_line,
         authority_chain=re.compile(pack["authority_chain"]),
-        conformed=re.compile(pack["conformed_signature"]),
+        conformed=conformed,
         blank_mark=re.compile(pack["blank_mark"]),
         field_line=re.compile(pack["block_field_line"]),
         field_label=re.compile(pack.get("block_field_label", r"(?!)")),
@@ -69,7 +80,7 @@ def rules() -> Rules:
         blank_dates=tuple(re.compile(p, re.IGNORECASE) for p in pack["blank_dates"]),
         reference=re.compile(rf"\b(?P<kind>{kinds})(?P<plural>s)?[ \t]+(?P<labels>{label}(?:{joiner}{label})*)"),
         label=re.compile(label),
-        heading=re.compile(rf"^[^\w\n]{{0,4}}(?P<kind>{kinds})[ \t]+(?P<label>{label})", re.IGNORECASE),
+        heading=heading,
         other_document=re.compile(pack["other_document"]),
         header_chars=int(pack.get("filing_header_chars", 600)),
         heading_max=int(pack.get("heading_max_chars", 140)),
@@ -77,7 +88,19 @@ def rules() -> Rules:
         omitted=re.compile(pack["omitted"]),
         amendment_title=re.compile(pack.get("amendment_title", r"(?!)")),
         attached_cue=re.compile(pack.get("attached_cue", r"")),
+        block_strings=_any_of(required_strings(p) for p in (signature_line, bare_signature_line, conformed)),
+        attachment_strings=tuple(k.lower() for k in pack["attachment_kinds"]),  # headings and references name one
     )
+
+
+def _any_of(string_sets: Iterable[tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    """The strings of all sets: a line matching any of their patterns holds one (None: unknown)."""
+    found: set[str] = set()
+    for strings in string_sets:
+        if strings is None:
+            return None
+        found.update(strings)
+    return tuple(sorted(found))
 
 
 @dataclass(frozen=True)
@@ -87,19 +110,34 @@ class Line:
     text: str
 
 
-def lines_of(text: str) -> list[Line]:
-    lines, pos = [], 0
-    for raw in text.split("\n"):
-        lines.append(Line(pos, pos + len(raw), raw))
-        pos += len(raw) + 1
-    return lines
+class Lines:
+    """The lines of a text, each made a `Line` only when asked for: a contract has hundreds, and
+    only the few holding a signature line, a blank or an exhibit's name are read."""
+
+    def __init__(self, text: str, folded: str | None = None):
+        self.text = text
+        self.folded = folded  # fold_case(text), None when that is not exact
+        self.raw = text.split("\n")
+        self.starts = [0, *(end + i + 1 for i, end in enumerate(accumulate(map(len, self.raw[:-1]))))]
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __getitem__(self, i: int) -> Line:
+        start = self.starts[i]
+        return Line(start, start + len(self.raw[i]), self.raw[i])
+
+    def holding(self, strings: tuple[str, ...] | None, lower: bool = False) -> Iterable[int]:
+        """The indices, in order, of the lines holding one of `strings` (in lower case: in the
+        lower-cased text); every index when `strings` is None."""
+        return holding(self.folded if lower else self.text, self.starts, strings)
 
 
 def extract(ctx: Context) -> None:
     text = ctx.document.text
     if not text.strip():
         return
-    lines = lines_of(text)
+    lines = Lines(text, ctx.analysis.folded_text if fold_safe(text) else None)
     execution = ctx.record.execution
     blocks = find_signature_blocks(lines, _party_names(ctx))
     if blocks:
@@ -172,19 +210,21 @@ def _signed_text(rules_: Rules, segment: str) -> tuple[bool, bool]:
     return False, bool(rules_.blank_mark.match(after))
 
 
-def find_signature_blocks(lines: list[Line], parties: list[tuple[str, str]]) -> list[Block]:
+def find_signature_blocks(lines: Lines, parties: list[tuple[str, str]]) -> list[Block]:
     r = rules()
     blocks: list[Block] = []
     previous_end = -1  # index of the last line used by a block: a party line is looked for below it
     i = 0
-    while i < len(lines):
+    for candidate in lines.holding(r.block_strings):  # the other lines start no block
+        if candidate < i:
+            continue  # inside the block just read
+        i = candidate
         line = lines[i]
         cells = _cells(r, line)
         if not cells and r.conformed.search(line.text) and not _near_signature_line(r, lines, i):
             # conformed signatures standing alone ("/s/ Chen Wei  /s/ Zheng Qing"), one block each
             cells = [_Cell(line.start, line.end, "", "/s/") for _ in re.finditer(r"/s/", line.text)]
         if not cells:
-            i += 1
             continue
         last = _block_end(r, lines, i)
         top = _party_line(r, lines, i, previous_end, parties)
@@ -233,7 +273,7 @@ def _is_signature_line(r: Rules, text: str) -> bool:
     return bool(r.signature_line.search(text) or r.bare_signature_line.match(text))
 
 
-def _near_signature_line(r: Rules, lines: list[Line], i: int) -> bool:
+def _near_signature_line(r: Rules, lines: Lines, i: int) -> bool:
     """A "/s/ Name" line just above or below a "By:" line belongs to that block."""
     for j in (i - 1, i + 1):
         if 0 <= j < len(lines) and _is_signature_line(r, lines[j].text):
@@ -241,14 +281,14 @@ def _near_signature_line(r: Rules, lines: list[Line], i: int) -> bool:
     return False
 
 
-def _conformed_nearby(r: Rules, lines: list[Line], i: int, last: int) -> bool:
+def _conformed_nearby(r: Rules, lines: Lines, i: int, last: int) -> bool:
     """"/s/ Name" on the line above the signature line, or on the lines of the block below it."""
     if i > 0 and r.conformed.search(lines[i - 1].text) and not _is_signature_line(r, lines[i - 1].text):
         return True
     return any(r.conformed.search(lines[j].text) for j in range(i + 1, last + 1))
 
 
-def _block_end(r: Rules, lines: list[Line], i: int) -> int:
+def _block_end(r: Rules, lines: Lines, i: int) -> int:
     """The last line of the block: the Name:/Title:/Date: lines (or a bare /s/ or name line) below."""
     last = i
     for j in range(i + 1, min(len(lines), i + 1 + r.lines_below)):
@@ -262,7 +302,7 @@ def _block_end(r: Rules, lines: list[Line], i: int) -> int:
     return last
 
 
-def _party_line(r: Rules, lines: list[Line], i: int, floor: int, parties: list[tuple[str, str]]) -> int | None:
+def _party_line(r: Rules, lines: Lines, i: int, floor: int, parties: list[tuple[str, str]]) -> int | None:
     """The line above the block naming who signs: one naming a party, else the nearest entity-like line."""
     fallback = None
     for j in range(i - 1, max(floor, i - 1 - r.lines_above), -1):
@@ -301,12 +341,11 @@ def _block_label(above: str, column: int, count: int, parties: list[tuple[str, s
 
 # --- blank dates ---------------------------------------------------------------------------------
 
-def find_blank_dates(lines: list[Line]) -> list[Line]:
+def find_blank_dates(lines: Lines) -> list[Line]:
     r = rules()
     found = []
-    for line in lines:
-        if "_" not in line.text and "[" not in line.text and ":" not in line.text:
-            continue
+    for i in lines.holding(("_", "[", ":")):  # a blank date has one of these
+        line = lines[i]
         if any(p.search(line.text) for p in r.blank_dates):
             found.append(line)
             if len(found) >= MAX_ITEMS:
@@ -349,14 +388,15 @@ def _expand(labels: str, plural: bool) -> list[str]:
     return found
 
 
-def find_attachments(lines: list[Line], size: int, sentence_span,
+def find_attachments(lines: Lines, size: int, sentence_span,
                      only_attached: bool = False) -> tuple[list[Attachment], list[Attachment]]:
     """(attached, missing): attachments the text refers to, found attached as a heading or not."""
     r = rules()
     text_of = sentence_span.text
     seen: dict[str, _Seen] = {}
     skip_before = size * r.heading_skip
-    for line in lines:
+    for i in lines.holding(r.attachment_strings, lower=True):  # the other lines name no attachment
+        line = lines[i]
         text = line.text
         if not text.strip():
             continue

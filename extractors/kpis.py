@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from extractors import obligations as ob
 from extractors.base import Context, iter_lines
-from extractors.payment import find_money, find_percent
+from extractors.payment import Cue, find_money, find_percent, fold_safe, holding
 from pipeline.nlp import Sentence
 from pipeline.record import Kpi, Target
 from rules import compile_patterns, load_pack, require
@@ -35,22 +35,22 @@ PACK = "kpis"
 SCHEDULE_WINDOW = 2000
 LOWER_IS_BETTER = frozenset({"defect_rate", "response_time", "resolution_time", "service_credit_cap", "spend_cap"})
 
-
-
-
+# A sentence about availability names it with one of these; a cap says "not (to) exceed".
+_AVAILABILITY_WORDS = Cue.of(re.compile(r"availab|uptime|up-time|operational|accessible", re.IGNORECASE))
+_NOT_EXCEED = Cue.of(re.compile(r"\bnot (?:to )?exceed\b", re.IGNORECASE))
 
 
 @dataclass(frozen=True)
 class Rules:
     metrics: tuple[tuple[str, re.Pattern[str]], ...]
-    incident_words: re.Pattern[str]
+    incident_words: Cue
     not_kpi_context: re.Pattern[str]
     level_before: re.Pattern[str]
     level_after: re.Pattern[str]
     availability_minimum: float
     at_least: re.Pattern[str]
     at_most: re.Pattern[str]
-    failure: re.Pattern[str]
+    failure: Cue
     remedy: re.Pattern[str]
     windows: tuple[tuple[re.Pattern[str], str], ...]
     table_header: re.Pattern[str]
@@ -60,7 +60,8 @@ class Rules:
     column_remedy: re.Pattern[str]
     column_window: re.Pattern[str]
     column_skip: re.Pattern[str]
-    minimum_schedule_heading: re.Pattern[str]
+    minimum_schedule_heading: Cue
+    metric: dict[str, re.Pattern[str]]  # `metrics` by name
 
 
 @lru_cache(maxsize=1)
@@ -70,11 +71,15 @@ def rules() -> Rules:
             "table_header", "column_target", "column_response", "column_resolution", "column_remedy", "column_window",
             "column_skip", "minimum_schedule_heading"]
     require(pack, PACK, *keys, "availability_minimum")
+    cues = ("incident_words", "failure", "minimum_schedule_heading")  # run on every sentence or the whole text
+    metrics = tuple((name, compile_patterns(p, PACK, f"metrics.{name}")) for name, p in pack["metrics"].items())
     return Rules(
         availability_minimum=float(pack["availability_minimum"]),
-        metrics=tuple((name, compile_patterns(p, PACK, f"metrics.{name}")) for name, p in pack["metrics"].items()),
+        metrics=metrics,
+        metric=dict(metrics),
         windows=tuple((compile_patterns(p, PACK, "windows"), w) for p, w in pack["windows"].items()),
-        **{k: compile_patterns(pack[k], PACK, k) for k in keys if k not in ("metrics", "windows")},
+        **{k: Cue.of(compile_patterns(pack[k], PACK, k)) for k in cues},
+        **{k: compile_patterns(pack[k], PACK, k) for k in keys if k not in ("metrics", "windows", *cues)},
     )
 
 
@@ -131,23 +136,42 @@ class KpiReader:
         self.ctx = ctx
         self.text = ctx.document.text
         self.r = rules()
-        self.lexicon = ob.party_lexicon(ctx.record.parties, self.text)
+        self.folded = ctx.analysis.folded_text if fold_safe(self.text) else None  # for the cues' cheap tests
         self.found: list[Found] = []
         self.scales: list[tuple[str | None, str]] = []  # metric, "below 99.9%: 5%; ..."
         self._seen: set[tuple[tuple[int, int], str, float | None]] = set()
 
+    def _candidates(self) -> list[int]:
+        """The indices of the sentences that may hold a KPI, in order: a table row, a duration (a
+        response time), or a cue of a missed target, a cap or an availability level."""
+        sentences = self.ctx.analysis.sentences
+        starts = [s.start for s in sentences]
+        found = set(holding(self.text, starts, (" | ",)))
+        found.update(i for i, s in enumerate(sentences) if ob.time_spans(self.text, s.start, s.end))
+        for cue in (self.r.failure, _NOT_EXCEED, _AVAILABILITY_WORDS):
+            found.update(holding(self.folded, starts, cue.needles))
+        return sorted(found)
+
+    @cached_property
+    def lexicon(self) -> ob.Lexicon:
+        """The parties as the text names them: made only for a contract that has a KPI."""
+        return ob.party_lexicon(self.ctx.record.parties, self.text)
+
     def read(self) -> list[Kpi]:
-        for s in self.ctx.analysis.sentences:
+        sentences = self.ctx.analysis.sentences
+        for i in self._candidates():
+            s = sentences[i]
             body = self.text[s.start:s.end]
             if " | " in body:
                 self._tables(s)
                 continue
             if ob.rules().definition.search(body):
                 continue
-            if self._failure(s) or self._cap(s):
+            folded = self.folded[s.start:s.end] if self.folded is not None else None
+            if self._failure(s, folded) or self._cap(s, folded):
                 continue
-            self._levels(s)
-            self._times(s)
+            self._levels(s, folded)
+            self._times(s, folded)
         self._schedules()
         self._link_remedies()
         return [f.kpi for f in self.found]
@@ -170,12 +194,12 @@ class KpiReader:
 
     # -- sentences
 
-    def _levels(self, s: Sentence) -> None:
+    def _levels(self, s: Sentence, folded: str | None) -> None:
         """"CloudPeak shall make the Service available 99.9% of the time in each calendar month",
         "each of the Core Systems shall have ninety-nine percent (99%) Availability"."""
         text, r = self.text, self.r
         body = text[s.start:s.end]
-        if not re.search(r"availab|uptime|up-time|operational|accessible", body, re.IGNORECASE):
+        if not _AVAILABILITY_WORDS.search(body, folded):
             return
         if not (ob.rules().modal.search(body) or re.search(r"\bmeans\b", body)):
             return
@@ -190,13 +214,16 @@ class KpiReader:
                       (s.start, s.end))
             return
 
-    def _times(self, s: Sentence) -> None:
+    def _times(self, s: Sentence, folded: str | None) -> None:
         """Response and resolution times: one KPI for each "within <time>" after a response or fix verb."""
         text = self.text
-        body = text[s.start:s.end]
-        if not self.r.incident_words.search(body) or not ob.rules().modal.search(body) or self.r.not_kpi_context.search(body):
+        spans = ob.time_spans(text, s.start, s.end)
+        if not spans:
             return
-        for span in ob.time_spans(text, s.start, s.end):
+        body = text[s.start:s.end]
+        if not self.r.incident_words.search(body, folded) or not ob.rules().modal.search(body) or self.r.not_kpi_context.search(body):
+            return
+        for span in spans:
             if span.unit not in ("minute", "hour", "day") or ob.is_rate(text, span):
                 continue
             lead = text[max(s.start, span.start - 40):span.start]
@@ -215,17 +242,17 @@ class KpiReader:
         """The response or fix verb nearest before a "within <time>": that is what the time measures."""
         best: tuple[int, str] | None = None
         for metric in ("response_time", "resolution_time"):
-            pattern = dict(self.r.metrics)[metric]
+            pattern = self.r.metric[metric]
             for m in pattern.finditer(clause):
                 if best is None or m.start() > best[0]:
                     best = (m.start(), metric)
         return best[1] if best else None
 
-    def _failure(self, s: Sentence) -> bool:
+    def _failure(self, s: Sentence, folded: str | None) -> bool:
         """"If <metric> falls below X% / <party> fails to meet <target> ..., <remedy>"."""
         text, r = self.text, self.r
         body = text[s.start:s.end]
-        fail = r.failure.search(body)
+        fail = r.failure.search(body, folded)
         if fail is None or r.not_kpi_context.search(body):
             return False
         remedy = r.remedy.search(body, fail.end())
@@ -292,17 +319,20 @@ class KpiReader:
         m = re.search(r"(?:,\s*|^)([^,;]{0,60})$", head)
         return len(m.group(1)) if m else 0
 
-    def _cap(self, s: Sentence) -> bool:
+    def _cap(self, s: Sentence, folded: str | None) -> bool:
         text = self.text
         body = text[s.start:s.end]
+        exceed = _NOT_EXCEED.search(body, folded)
+        if exceed is None:
+            return False
         metric = None
         for name in ("service_credit_cap", "spend_cap"):
-            if dict(self.r.metrics)[name].search(body):
+            if self.r.metric[name].search(body):
                 metric = name
                 break
-        if metric is None or not re.search(r"\bnot (?:to )?exceed\b", body, re.IGNORECASE):
+        if metric is None:
             return False
-        at = re.search(r"\bnot (?:to )?exceed\b", body, re.IGNORECASE).end() + s.start
+        at = exceed.end() + s.start
         percents = find_percent(text, at, s.end)
         sums = find_money(text, at, s.end)
         if percents and (not sums or percents[0].start < sums[0].start):
@@ -333,7 +363,7 @@ class KpiReader:
             return
         header = [c.strip() for c in lines[0][1].split(" | ")]
         head_text = " ".join(header)
-        if self.r.minimum_schedule_heading.search(head_text):
+        if self.r.minimum_schedule_heading.pattern.search(head_text):
             for a, line in lines[1:]:
                 self._schedule_row(a, a + len(line), line.replace(" | ", " "), head_text)
             return
@@ -413,7 +443,7 @@ class KpiReader:
 
     def _schedules(self) -> None:
         text = self.text
-        for heading in self.r.minimum_schedule_heading.finditer(text):
+        for heading in self.r.minimum_schedule_heading.finditer(text, self.folded):
             line_start = text.rfind("\n", 0, heading.start()) + 1
             line_end = text.find("\n", heading.end())
             line = text[line_start:line_end if line_end != -1 else len(text)]
@@ -436,7 +466,7 @@ class KpiReader:
                 if i - back < 0:
                     break
                 prev = lines[i - back][1].strip()
-                if not prev or _MONEY_ONLY.match(prev) or self.r.minimum_schedule_heading.search(prev):
+                if not prev or _MONEY_ONLY.match(prev) or self.r.minimum_schedule_heading.pattern.search(prev):
                     break
                 row_start = lines[i - back][0]
             self._schedule_row(row_start, a + len(line), text[row_start:a + len(line)], heading)

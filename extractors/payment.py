@@ -18,13 +18,17 @@ Cue phrases live in `rules/payment.yaml`. `find_money` and `find_percent` are sh
 from __future__ import annotations
 
 import re
+import re._constants as sre
+import re._parser as sre_parse
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors import obligations as ob
 from extractors.base import Context, iter_lines
-from pipeline.nlp import Sentence
+from pipeline.nlp import Sentence, compile_folded, fold_pattern
 from pipeline.record import Money, Payment
 from rules import compile_patterns, load_pack, require
 
@@ -32,29 +36,211 @@ PACK = "payment"
 TABLE_WINDOW = 2500  # how far after a lead-in a table of sums may run
 
 
+# --- running rule patterns less ----------------------------------------------------------------
+# Shared with kpis.py and execution.py (a rule pattern over every sentence or line of a contract is
+# most of their time): what a pattern's parse tree says every match holds, or starts with, found
+# with `str.find` before the pattern runs.
+
+MAX_NEEDLES = 24
+# Letters whose case does not map one to one onto ASCII (İ, dotless ı, long ſ, the Kelvin sign K):
+# in a text holding one, a lower-case string test can miss what re.IGNORECASE finds.
+_UNFOLDABLE = "\u0130\u0131\u017f\u212a"
 
 
+def fold_safe(text: str) -> bool:
+    return not any(c in text for c in _UNFOLDABLE)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A rule-pack pattern matched ignoring case, with what its parse tree tells about its matches,
+    to run it less: `needles`, lower-case strings one of which every match contains (a membership
+    test is far cheaper than the pattern, and most sentences hold none: "interest", "late" or
+    "finance" for the late-interest cue), and `lead`, the strings every match starts with ("eur"
+    for "\\beuros?\\b|\\bEUR\\b"), so the pattern is tried only where one of them is."""
+
+    pattern: re.Pattern[str]
+    needles: tuple[str, ...] | None  # None: no such strings could be read from the pattern
+    lead: re.Pattern[str] | None  # those strings as one pattern, for `fold_case` text
+    folded: re.Pattern[str] | None  # the pattern lower-cased, for `fold_case` text
+
+    @classmethod
+    def of(cls, pattern: re.Pattern[str]) -> Cue:
+        if not pattern.flags & re.IGNORECASE:
+            return cls(pattern, None, None, None)  # the strings would be tested in lower-cased text
+        items = _parsed(pattern)
+        needles = _required(items) if items is not None else None
+        heads = _leading(items) if items is not None else {""}
+        lead = None
+        if all(map(_rare, heads)):
+            # "pay" covers "payment"
+            shortest = sorted(h for h in heads if not any(o != h and h.startswith(o) for o in heads))
+            lead = re.compile("|".join(map(re.escape, shortest)))
+        try:
+            folded = compile_folded(pattern.pattern, pattern.flags)
+        except (ValueError, re.error):
+            folded = None
+        return cls(pattern, tuple(sorted(needles)) if needles else None, lead, folded)
+
+    def may_match(self, folded: str | None) -> bool:
+        """False only when the pattern cannot match the text `folded` is the `fold_case` of
+        (None: the text is not fold-safe, so anything may match)."""
+        return self.needles is None or folded is None or any(n in folded for n in self.needles)
+
+    def search(self, text: str, folded: str | None) -> re.Match[str] | None:
+        """`pattern.search(text)`, given `folded` = `fold_case(text)`, or None when not fold-safe.
+        The pattern is tried only where one of its `lead` strings is; else the lower-cased pattern
+        finds the match (case-sensitive matching skips ahead by first letter, ignoring case does
+        not), and the pattern reads it in the original."""
+        if not self.may_match(folded):
+            return None
+        if folded is None:
+            return self.pattern.search(text)
+        if self.lead is not None:
+            return self._from_lead(text, folded, 0)
+        if self.folded is not None:
+            found = self.folded.search(folded)
+            return None if found is None else self.pattern.match(text, found.start())
+        return self.pattern.search(text)
+
+    def finditer(self, text: str, folded: str | None) -> Iterator[re.Match[str]]:
+        """`pattern.finditer(text)`, as `search`."""
+        if not self.may_match(folded):
+            return
+        if folded is None or self.lead is None:
+            yield from self.pattern.finditer(text)
+            return
+        pos = 0
+        while (m := self._from_lead(text, folded, pos)) is not None:
+            yield m
+            pos = m.end()  # never empty: a match starts with a lead string
+
+    def _from_lead(self, text: str, folded: str, pos: int) -> re.Match[str] | None:
+        """The first match at or after `pos`: a match can start only where a lead string does."""
+        while (lead := self.lead.search(folded, pos)) is not None:
+            m = self.pattern.match(text, lead.start())
+            if m is not None:
+                return m
+            pos = lead.start() + 1
+        return None
+
+
+def holding(text: str | None, starts: list[int], strings: tuple[str, ...] | None) -> Iterable[int]:
+    """The indices, in order, of the stretches of `text` beginning at `starts` (a document's
+    sentences or lines, in order; each runs to the next) in which one of `strings` begins: one
+    `str.find` pass per string instead of a test per sentence. Every index when `text` or
+    `strings` is None."""
+    if text is None or strings is None:
+        return range(len(starts))
+    found: set[int] = set()
+    for string in strings:
+        at = text.find(string, starts[0]) if starts else -1
+        while at >= 0:
+            i = bisect_right(starts, at) - 1
+            found.add(i)
+            at = text.find(string, starts[i + 1]) if i + 1 < len(starts) else -1
+    return sorted(found)
+
+
+def required_strings(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Strings one of which every match of `pattern` contains, read from its parse tree; lower-case
+    when the pattern ignores case (then look for them in `fold_case` text):
+    "\\binterest\\b|\\blate (?:payment )?(?:charge|fee)\\b" -> ("interest", "late").
+    None when the pattern cannot be read that way (inline flags, no literal text)."""
+    items = _parsed(pattern)
+    strings = _required(items) if items is not None else None
+    return tuple(sorted(strings)) if strings else None
+
+
+def _parsed(pattern: re.Pattern[str]) -> list | None:
+    """The parse tree of `pattern` (lower-cased when it ignores case), None when it cannot be read."""
+    source = fold_pattern(pattern.pattern) if pattern.flags & re.IGNORECASE else pattern.pattern
+    if source is None:
+        return None
+    try:
+        parsed = sre_parse.parse(source, pattern.flags & ~re.IGNORECASE)
+        if parsed.state.flags & re.IGNORECASE:
+            return None  # "(?i)" in a case-sensitive pattern
+        return list(parsed.data)
+    except (re.error, AttributeError, TypeError, ValueError):  # the private parser changed: read nothing
+        return None
+
+
+def _required(items: list) -> set[str] | None:
+    """The best set of strings every match of the parsed `items` holds one of: the one whose
+    shortest string is longest, as a shorter string is found in more sentences; then the smallest."""
+    best: set[str] | None = None
+    for i, (op, av) in enumerate(items):
+        candidates = [_leading(items[i:])]
+        if op is sre.SUBPATTERN and not (av[1] or av[2]):
+            candidates.append(_required(av[3].data))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            candidates.append(_required(av[2].data))
+        elif op is sre.BRANCH:
+            each = [_required(branch.data) for branch in av[1]]
+            candidates.append(set().union(*each) if all(each) else None)
+        for found in candidates:
+            if found and "" not in found and len(found) <= MAX_NEEDLES and (
+                    best is None or (min(map(len, found)), -len(found)) > (min(map(len, best)), -len(best))):
+                best = found
+    # "payment" adds nothing to "pay": a text holding the one holds the other
+    return best and {s for s in best if not any(o != s and o in s for o in best)}
+
+
+def _leading(items: list, limit: int = 12) -> set[str]:
+    """Strings (of at most `limit` characters) one of which every match of the parsed `items`
+    starts with: "\\bpa(?:y|id)\\b" -> {"pay", "paid"}; {""} when a match may start with anything."""
+    if not items or limit == 0:
+        return {""}
+    (op, av), rest = items[0], list(items[1:])
+    if op is sre.LITERAL:
+        return {chr(av) + h for h in _leading(rest, limit - 1)}
+    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+        return _leading(rest, limit)  # takes no text
+    if op is sre.SUBPATTERN and not (av[1] or av[2]):
+        return _leading([*av[3].data, *rest], limit)
+    if op is sre.BRANCH:
+        alternatives = [[*branch.data, *rest] for branch in av[1]]
+    elif op is sre.IN and all(kind is sre.LITERAL for kind, _ in av):
+        alternatives = [[(sre.LITERAL, c), *rest] for _, c in av]
+    elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+        alternatives = [[*av[2].data, *rest], rest]  # "(?:lawful )?currency": with it or without
+    elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+        return _leading(list(av[2].data), limit)  # the first repetition starts the match
+    else:
+        return {""}
+    heads = set().union(*(_leading(a, limit) for a in alternatives))
+    return heads if len(heads) <= MAX_NEEDLES else {""}
+
+
+def _rare(head: str) -> bool:
+    """Is a string a match starts with rare enough to search from? "in" is in every sentence;
+    three letters or a sign ("a$") are not."""
+    return len(head) >= 3 or (len(head) == 2 and not head.isalpha())
+
+
+# --- the rule pack -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Rules:
-    payment_cue: re.Pattern[str]
+    payment_cue: Cue
     invoice_object: re.Pattern[str]
     not_terms_context: re.Pattern[str]
     net_before: re.Pattern[str]
     terms_after: tuple[tuple[str, re.Pattern[str]], ...]
-    due_day_of_period: re.Pattern[str]
+    due_day_of_period: Cue
     interest_context: re.Pattern[str]
-    interest_cue: re.Pattern[str]
+    interest_cue: Cue
     interest_rate: re.Pattern[str]
     interest_base: re.Pattern[str]
     interest_cap: re.Pattern[str]
-    currency_statements: tuple[tuple[str, re.Pattern[str]], ...]
+    currency_statements: tuple[tuple[str, Cue], ...]
     amount_cue: re.Pattern[str]
     not_amount_cue: re.Pattern[str]
-    amount_table_lead_in: re.Pattern[str]
-    minimum_commitment: re.Pattern[str]
-    price_change: re.Pattern[str]
+    amount_table_lead_in: Cue
+    minimum_commitment: Cue
+    price_change: Cue
 
 
 @lru_cache(maxsize=1)
@@ -64,23 +250,24 @@ def rules() -> Rules:
             "due_day_of_period", "interest_context", "interest_cue", "interest_rate", "interest_base", "interest_cap", "currency_statements", "amount_cue",
             "not_amount_cue", "amount_table_lead_in", "minimum_commitment", "price_change")
     return Rules(
-        payment_cue=compile_patterns(pack["payment_cue"], PACK, "payment_cue"),
+        payment_cue=Cue.of(compile_patterns(pack["payment_cue"], PACK, "payment_cue")),
         invoice_object=compile_patterns(pack["invoice_object"], PACK, "invoice_object"),
         not_terms_context=compile_patterns(pack["not_terms_context"], PACK, "not_terms_context"),
         net_before=compile_patterns(pack["net_before"], PACK, "net_before"),
         terms_after=tuple((k, compile_patterns(v, PACK, f"terms_after.{k}")) for k, v in pack["terms_after"].items()),
-        due_day_of_period=compile_patterns(pack["due_day_of_period"], PACK, "due_day_of_period"),
+        due_day_of_period=Cue.of(compile_patterns(pack["due_day_of_period"], PACK, "due_day_of_period")),
         interest_context=compile_patterns(pack["interest_context"], PACK, "interest_context"),
-        interest_cue=compile_patterns(pack["interest_cue"], PACK, "interest_cue"),
+        interest_cue=Cue.of(compile_patterns(pack["interest_cue"], PACK, "interest_cue")),
         interest_rate=compile_patterns(pack["interest_rate"], PACK, "interest_rate"),
         interest_base=compile_patterns(pack["interest_base"], PACK, "interest_base"),
         interest_cap=compile_patterns(pack["interest_cap"], PACK, "interest_cap"),
-        currency_statements=tuple((k, compile_patterns(v, PACK, f"currency_statements.{k}")) for k, v in pack["currency_statements"].items()),
+        currency_statements=tuple((k, Cue.of(compile_patterns(v, PACK, f"currency_statements.{k}")))
+                                  for k, v in pack["currency_statements"].items()),
         amount_cue=compile_patterns(pack["amount_cue"], PACK, "amount_cue"),
         not_amount_cue=compile_patterns(pack["not_amount_cue"], PACK, "not_amount_cue"),
-        amount_table_lead_in=compile_patterns(pack["amount_table_lead_in"], PACK, "amount_table_lead_in"),
-        minimum_commitment=compile_patterns(pack["minimum_commitment"], PACK, "minimum_commitment"),
-        price_change=compile_patterns(pack["price_change"], PACK, "price_change"),
+        amount_table_lead_in=Cue.of(compile_patterns(pack["amount_table_lead_in"], PACK, "amount_table_lead_in")),
+        minimum_commitment=Cue.of(compile_patterns(pack["minimum_commitment"], PACK, "minimum_commitment")),
+        price_change=Cue.of(compile_patterns(pack["price_change"], PACK, "price_change")),
     )
 
 
@@ -109,10 +296,42 @@ class MoneyMatch:
     end: int
 
 
+# Every sum holds one of these: its sign or code, before the figure or after it. A sign or code
+# added to _MONEY must be added here (or a sum starting with it is passed over).
+_MONEY_MARKS = ("$", "£", "€", "¥", "USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "CNY", "RMB", "INR",
+                "dollars", "euros", "pounds")
+_MONEY_MARK = re.compile("|".join(map(re.escape, _MONEY_MARKS)))
+_SIGN_LETTERS = 6  # how far before its "$" a sign may start: "U.S. $", "HK$"
+
+
+def _money_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """What `_MONEY.finditer(text, start, end)` finds, trying the pattern only just before each sign
+    or code: a sum starts at most `_SIGN_LETTERS` before its "$", or at its sign or code, or at the
+    figure running up to the code after it ("2,500,000 EUR"). Elsewhere no sum can start."""
+    pos = start
+    while (mark := _MONEY_MARK.search(text, pos, end)) is not None:
+        first = max(pos, mark.start() - _SIGN_LETTERS)
+        while first > pos and _in_figure(text[first - 1]):
+            first -= 1
+        for at in range(first, mark.start() + 1):
+            m = _MONEY.match(text, at, end)
+            if m is not None:
+                yield m
+                pos = m.end()
+                break
+        else:
+            pos = mark.start() + 1
+
+
+def _in_figure(char: str) -> bool:
+    """A character of a written figure or the space after it, as `_NUM` and "\\s?" match them."""
+    return char.isdecimal() or char.isspace() or char in ",."
+
+
 def find_money(text: str, start: int = 0, end: int | None = None) -> list[MoneyMatch]:
     """Sums of money in text[start:end]: "$1,240,000.00", "£18,450", "US$5,000,000", "2 million EUR"."""
     found = []
-    for m in _MONEY.finditer(text, start, len(text) if end is None else end):
+    for m in _money_matches(text, start, len(text) if end is None else end):
         raw = m["num"] or m["num2"]
         try:
             amount = float(re.sub(r"[,\s]", "", raw))
@@ -134,6 +353,9 @@ _PERCENT = re.compile(
 )
 
 
+_PERCENT_WORD = re.compile(r"[cC][eE][nN][tT]")  # "cent" ignoring case, written so the search skips ahead to a "c"
+
+
 @dataclass(frozen=True)
 class PercentMatch:
     value: float
@@ -143,8 +365,11 @@ class PercentMatch:
 
 def find_percent(text: str, start: int = 0, end: int | None = None) -> list[PercentMatch]:
     """Percentages: "99.9%", "ninety-seven percent (97%)", "fifteen per cent (15%)", "4 percent"."""
+    end = len(text) if end is None else end
+    if text.find("%", start, end) < 0 and _PERCENT_WORD.search(text, start, end) is None:
+        return []  # every percentage holds "%" or "cent"; the pattern is slow on long prose
     out = []
-    for m in _PERCENT.finditer(text, start, len(text) if end is None else end):
+    for m in _PERCENT.finditer(text, start, end):
         value = float(m["paren"] or m["num"])
         a = m.start("paren") if m["paren"] and not m["words"] else m.start()
         out.append(PercentMatch(value, a, m.end()))
@@ -161,6 +386,8 @@ class PaymentReader:
         self.r = rules()
         self.payment = Payment()
         self.sentences = ctx.analysis.sentences
+        self.starts = [s.start for s in self.sentences]
+        self.folded = ctx.analysis.folded_text if fold_safe(self.text) else None  # for the cues' string tests
 
     def read(self) -> Payment:
         self._terms()
@@ -174,14 +401,27 @@ class PaymentReader:
     def _body(self, s: Sentence) -> str:
         return self.text[s.start:s.end]
 
+    def _may_match(self, cue: Cue) -> Iterable[int]:
+        """The indices of the sentences `cue` may match, in order; in the others none of the
+        strings its every match holds occurs, so the pattern need not run."""
+        return holding(self.folded, self.starts, cue.needles)
+
+    def _sentences_with(self, cue: Cue) -> Iterator[tuple[int, Sentence, str, re.Match[str]]]:
+        """(index, sentence, its text, the match in it) for the sentences `cue` matches, in order."""
+        for i in self._may_match(cue):
+            s = self.sentences[i]
+            body = self.text[s.start:s.end]
+            m = cue.pattern.search(body)
+            if m is not None:
+                yield i, s, body, m
+
     # -- net days
 
     def _terms(self) -> None:
         text, r = self.text, self.r
         best: tuple[float, Sentence, ob.TimeSpan, str | None, int] | None = None
-        for s in self.sentences:
-            body = self._body(s)
-            if not r.payment_cue.search(body) or ob.rules().definition.search(body):
+        for _, s, body, _ in self._sentences_with(r.payment_cue):
+            if ob.rules().definition.search(body):
                 continue
             for span in ob.time_spans(text, s.start, s.end):
                 if span.unit not in ("day", "week", "month") or ob.is_rate(text, span):
@@ -193,7 +433,7 @@ class PaymentReader:
                 if not (net or trigger or within):
                     continue
                 clause = text[max(s.start, span.start - 160):min(s.end, trigger_end + 40)]
-                if not r.payment_cue.search(clause):
+                if not r.payment_cue.pattern.search(clause):
                     continue
                 score = 3.0 * net + 3.0 * bool(trigger and "invoice" in trigger.lower()) + 1.0 * bool(trigger)
                 score += 2.0 * bool(r.invoice_object.search(clause)) + 1.0 * within
@@ -219,12 +459,8 @@ class PaymentReader:
 
     def _due_day(self) -> None:
         """Rent-style terms: due on a day of each month, with no number of days to pay."""
-        for s in self.sentences:
-            body = self._body(s)
-            if not self.r.payment_cue.search(body):
-                continue
-            m = self.r.due_day_of_period.search(body)
-            if m:
+        for _, s, body, m in self._sentences_with(self.r.due_day_of_period):
+            if self.r.payment_cue.pattern.search(body):
                 day = {"1st": "first", "5th": "fifth", "10th": "tenth", "15th": "fifteenth"}.get(m["day"].lower(), m["day"].lower())
                 kind = (m["kind"] or "").strip().lower()
                 value = " ".join(w for w in (day, kind, "day of each", " ".join(m["period"].lower().split())) if w)
@@ -243,13 +479,9 @@ class PaymentReader:
 
     def _interest(self) -> None:
         r = self.r
-        previous = ""
-        for s in self.sentences:
-            body = self._body(s)
-            before, previous = previous, body
-            if not r.interest_cue.search(body):
-                continue
+        for i, s, body, _ in self._sentences_with(r.interest_cue):
             m = r.interest_rate.search(body)
+            before = self._body(self.sentences[i - 1]) if i else ""
             if m is None or not (r.interest_context.search(body) or r.interest_context.search(before)):
                 continue
             period = m["period"].lower()
@@ -267,8 +499,8 @@ class PaymentReader:
 
     def _currency(self) -> None:
         text = self.text
-        for code, pattern in self.r.currency_statements:
-            m = pattern.search(text)
+        for code, statement in self.r.currency_statements:
+            m = statement.search(text, self.folded)
             if m is None:
                 continue
             s = self.ctx.analysis.sentence_at(m.start())
@@ -314,19 +546,25 @@ class PaymentReader:
             seen.add(key)
             self.payment.amounts.append(self.ctx.field(Money(amount=m.amount, currency=currency), confidence, [(start, end)]))
 
-        for s in self.sentences:
+        # only sentences with a table row, a sum, or what may be the lead-in of a table of sums
+        # can add one; rows and sums are added in the order of the text
+        rows = holding(text, self.starts, (" | ",))
+        sums = holding(text, self.starts, _MONEY_MARKS)
+        lead_ins = self._may_match(r.amount_table_lead_in)
+        for i in sorted({*rows, *sums, *lead_ins}):
+            s = self.sentences[i]
             body = self._body(s)
             if ob.rules().definition.search(body):
                 continue
-            for line_start, line in iter_lines(text, s.start, s.end):
-                if " | " in line:
-                    self._row_amounts(line_start, line, add)
             if " | " in body:
+                for line_start, line in iter_lines(text, s.start, s.end):
+                    if " | " in line:
+                        self._row_amounts(line_start, line, add)
                 continue
             for m in find_money(text, s.start, s.end):
                 if self._is_price(m.start, m.end, s.start, s.end) and not self._table_cell(m):
                     add(m, s.start, s.end, 0.7)
-            if r.amount_table_lead_in.search(body):
+            if r.amount_table_lead_in.pattern.search(body):
                 self._table_amounts(s, add)
         self._label_amounts(add)
 
@@ -385,10 +623,8 @@ class PaymentReader:
 
     def _minimum_commitment(self) -> None:
         r = self.r
-        for s in self.sentences:
-            body = self._body(s)
-            m = r.minimum_commitment.search(body)
-            if m is None or ob.rules().definition.search(body):
+        for _, s, body, m in self._sentences_with(r.minimum_commitment):
+            if ob.rules().definition.search(body):
                 continue
             if not (ob.rules().modal.search(body) or re.search(r"\bcommits?\b", body, re.IGNORECASE)):
                 continue
@@ -398,10 +634,7 @@ class PaymentReader:
 
     def _price_change_notice(self) -> None:
         text, r = self.text, self.r
-        for s in self.sentences:
-            body = self._body(s)
-            if not r.price_change.search(body):
-                continue
+        for _, s, body, _ in self._sentences_with(r.price_change):
             for span in ob.time_spans(text, s.start, s.end):
                 if ob.rules().notice_after.match(text, span.end, s.end) or re.match(
                         r"\W{0,3}(?:prior to|before|in advance)", text[span.end:span.end + 20], re.IGNORECASE):

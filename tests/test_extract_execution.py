@@ -156,3 +156,15 @@ def test_sample_contracts_scanned_signature_page_and_attached_exhibits(sample_ou
         execution = sample_outcomes[slug].record.execution
         assert execution.signature_blocks is not None and execution.unsigned is None, slug
         assert execution.missing_attachments is None and execution.blank_dates is None, slug
+
+
+def test_blocks_on_the_first_and_the_last_line_of_the_text_are_found():
+    text = ("RIDGELINE COMPONENTS, INC. By: /s/ Walter Kowalczyk\n" + BODY
+            + "SCHEDULE A - PRODUCTS\nValve housings.\nEXHIBIT B - PRICES\n[***]\nExhibit C - Code of Conduct\nText.\n"
+            + "HARBOR APPLIANCE COMPANY\nBy: ______________________")  # no line break at the end
+    execution = record_for(text).execution
+    assert len(execution.signature_blocks.value) == 2
+    assert execution.unsigned.value[0].lower().startswith("harbor")
+    assert execution.unsigned.evidence[0].text.endswith("By: ______________________")
+    assert execution.attachments.value == ["Exhibit B", "Exhibit C", "Schedule A"]
+    assert execution.missing_attachments is None

@@ -133,3 +133,24 @@ def test_a_missed_target_with_a_termination_right_is_a_kpi_with_that_remedy():
 def test_shares_and_discounts_are_not_availability_targets():
     assert extract("Training will be available to Subscriber at a rate of 25% off the list price. CloudPeak will make "
                    "available ten percent (10%) of its advertising impressions to Subscriber.") == []
+
+
+SLA = ("1.1 CloudPeak shall make the Service available 99.9% of the time in each calendar month. "
+       "1.2 The total service credits for any calendar month shall not exceed thirty percent (30%) of the monthly fee.")
+NOT_SLA = ("The parties are not obliged to meet in person, and documents are available on request; the Subscriber's "
+           "failure to attend is not a breach. ")
+
+
+def test_service_levels_are_found_among_many_sentences_that_only_share_their_words():
+    # sentences with "not", "are" or "available" are looked at closely, the others skipped: same KPIs either way
+    alone = [(k.metric, target(k), k.window) for k in extract(SLA)]
+    assert alone == [("availability", (">=", 99.9, "%"), "monthly"),
+                     ("service_credit_cap", ("<=", 30.0, "%"), "monthly")]
+    assert [(k.metric, target(k), k.window) for k in extract(NOT_SLA * 40 + SLA + " " + NOT_SLA * 40)] == alone
+
+
+def test_service_levels_are_read_in_a_text_whose_letters_do_not_lower_case_one_to_one():
+    # to rules that ignore case a dotless "ı" is an "i"; "avaılable".lower() holds no "availab"
+    found = extract(SLA.replace("available", "avaılable"))
+    assert [(k.metric, target(k)) for k in found] == [("availability", (">=", 99.9, "%")),
+                                                     ("service_credit_cap", ("<=", 30.0, "%"))]

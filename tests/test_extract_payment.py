@@ -13,6 +13,7 @@ from extractors.base import Context
 from pipeline.document import Document, Page
 from pipeline.nlp import analyse
 from pipeline.record import DocumentInfo, Payment, Record, Status
+from rules import pattern
 
 
 def extract(text: str) -> Payment:
@@ -135,3 +136,56 @@ def test_price_change_notice_and_minimum_commitment():
                   "of its requirements for each Product.")
     assert got.price_change_notice.value == "P90D"
     assert got.minimum_commitment.value.startswith("commits to purchase from Supplier not less than seventy percent")
+
+
+SUMS = ["US$5,000", "U.S. $ 12,500.50", "C$300", "CA$ 40", "A$1.5 million", "AU$7", "HK$ 900", "S$60", "NZ$8",
+        "$ 2,000,000", "£18,450", "€ 3 m", "¥700", "USD 1,000", "EUR 250k", "GBP 99", "CAD 5", "AUD 6", "CHF 7",
+        "JPY 8", "CNY 9", "RMB 10", "INR 11", "2,500,000 EUR", "1 000 000 USD", "75 dollars", "20 euros",
+        "30 pounds sterling", "4.25 CHF"]
+
+
+def test_every_way_of_writing_a_sum_is_read_wherever_the_reading_starts_and_stops():
+    # find_money looks only near signs and codes; a sum it passes over is a fee nobody is told about
+    text = "Fees: " + "; ".join(SUMS) + ". Sections 12, 14 and 16 of the USDA rules, in 2021 and 2022."
+    every_position = [m.span() for m in payment._MONEY.finditer(text)]
+    assert len(every_position) == len(SUMS)
+    assert [(m.start, m.end) for m in payment.find_money(text)] == every_position
+    for start in range(0, len(text), 7):
+        for end in range(start, len(text) + 1, 11):
+            assert [(m.start, m.end) for m in payment.find_money(text, start, end)] == [
+                m.span() for m in payment._MONEY.finditer(text, start, end)], (start, end)
+
+
+def test_currency_statement_far_into_the_text_wins_over_words_that_look_like_codes():
+    # "Europe" and "audit" hold the letters of EUR and AUD; only the statement names the currency
+    statement = "All amounts due under this Agreement shall be paid in Euros."
+    got = extract("The Distributor shall market the Products in Europe and submit to an annual audit. "
+                  + "Each party shall perform its obligations in good faith. " * 60 + statement)
+    assert got.currency.value == "EUR" and got.currency.confidence >= 0.9
+    assert got.currency.evidence[0].text == statement
+
+
+@pytest.mark.parametrize("rule, text", [
+    (r"\bA\$|\bAUD\b|\baustralian dollars\b", "fees in Australian\ndollars"),
+    (r"\b(?:lawful )?(?:currency|money) of the united states\b", "the lawful currency of the United States"),
+    (r"\bpa(?:y|ys|id|yment|yments|yable)\b", "all amounts PAYABLE hereunder"),
+    (r"\bdate of (?:the |such )?(?:[\w’']+ ){0,2}invoices?\b", "the date of Licensor’s invoice"),
+    (r"\b(?:purchase|buy|order)(?:s|es|ed|ing)? (?:[^.;]{0,60}?)\bnot less than\b",
+     "Buyer orders each year not less than"),
+])
+def test_the_quick_word_test_before_a_rule_never_hides_what_the_rule_finds(rule, text):
+    cue = payment.Cue.of(re.compile(pattern(rule), re.IGNORECASE))
+    match = cue.pattern.search(text)
+    assert cue.needles and match is not None
+    assert any(needle in match.group(0).lower() for needle in cue.needles)
+    assert cue.search(text, text.lower()).span() == match.span()
+    assert cue.search("Each party shall perform its obligations.", "each party shall perform its obligations.") is None
+
+
+def test_clauses_are_read_in_a_text_whose_letters_do_not_lower_case_one_to_one():
+    # the rules ignore case, and to them a dotless "ı" is an "i": the quick tests on lower-cased
+    # text must not drop the clause ("ınterest".lower() holds no "interest")
+    got = extract("Customer shall pay all undisputed amounts within thirty (30) days after receipt of a proper "
+                  "invoice. Overdue amounts shall bear ınterest at one and one-half percent (1.5%) per month.")
+    assert (got.terms.value, got.terms_after.value) == ("P30D", "receipt of invoice")
+    assert got.late_interest.value == "1.5% per month"
