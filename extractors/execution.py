@@ -19,8 +19,8 @@ from functools import lru_cache
 from itertools import accumulate
 
 from extractors.base import Context
-from extractors.payment import fold_safe, holding, required_strings
 from rules import load_pack, require
+from rules.prefilter import fold_safe, holding, required_strings
 
 PACK = "execution"
 MAX_ITEMS = 12  # a form full of blanks needs only the first few quoted

@@ -26,10 +26,11 @@ from functools import cached_property, lru_cache
 
 from extractors import obligations as ob
 from extractors.base import Context, iter_lines
-from extractors.payment import Cue, find_money, find_percent, fold_safe, holding
+from extractors.payment import find_money, find_percent
 from pipeline.nlp import Sentence
 from pipeline.record import Kpi, Target
 from rules import compile_patterns, load_pack, require
+from rules.prefilter import Cue, Folded, holding
 
 PACK = "kpis"
 SCHEDULE_WINDOW = 2000
@@ -136,7 +137,7 @@ class KpiReader:
         self.ctx = ctx
         self.text = ctx.document.text
         self.r = rules()
-        self.folded = ctx.analysis.folded_text if fold_safe(self.text) else None  # for the cues' cheap tests
+        self.doc = Folded.of(self.text, ctx.analysis.folded_text)  # for the cues' cheap tests
         self.found: list[Found] = []
         self.scales: list[tuple[str | None, str]] = []  # metric, "below 99.9%: 5%; ..."
         self._seen: set[tuple[tuple[int, int], str, float | None]] = set()
@@ -149,7 +150,7 @@ class KpiReader:
         found = set(holding(self.text, starts, (" | ",)))
         found.update(i for i, s in enumerate(sentences) if ob.time_spans(self.text, s.start, s.end))
         for cue in (self.r.failure, _NOT_EXCEED, _AVAILABILITY_WORDS):
-            found.update(holding(self.folded, starts, cue.needles))
+            found.update(holding(self.doc.lower, starts, cue.needles))
         return sorted(found)
 
     @cached_property
@@ -167,7 +168,7 @@ class KpiReader:
                 continue
             if ob.rules().definition.search(body):
                 continue
-            folded = self.folded[s.start:s.end] if self.folded is not None else None
+            folded = self.doc.slice(s.start, s.end)
             if self._failure(s, folded) or self._cap(s, folded):
                 continue
             self._levels(s, folded)
@@ -194,12 +195,12 @@ class KpiReader:
 
     # -- sentences
 
-    def _levels(self, s: Sentence, folded: str | None) -> None:
+    def _levels(self, s: Sentence, folded: Folded) -> None:
         """"CloudPeak shall make the Service available 99.9% of the time in each calendar month",
         "each of the Core Systems shall have ninety-nine percent (99%) Availability"."""
         text, r = self.text, self.r
         body = text[s.start:s.end]
-        if not _AVAILABILITY_WORDS.search(body, folded):
+        if not _AVAILABILITY_WORDS.search(folded):
             return
         if not (ob.rules().modal.search(body) or re.search(r"\bmeans\b", body)):
             return
@@ -214,14 +215,14 @@ class KpiReader:
                       (s.start, s.end))
             return
 
-    def _times(self, s: Sentence, folded: str | None) -> None:
+    def _times(self, s: Sentence, folded: Folded) -> None:
         """Response and resolution times: one KPI for each "within <time>" after a response or fix verb."""
         text = self.text
         spans = ob.time_spans(text, s.start, s.end)
         if not spans:
             return
         body = text[s.start:s.end]
-        if not self.r.incident_words.search(body, folded) or not ob.rules().modal.search(body) or self.r.not_kpi_context.search(body):
+        if not self.r.incident_words.search(folded) or not ob.rules().modal.search(body) or self.r.not_kpi_context.search(body):
             return
         for span in spans:
             if span.unit not in ("minute", "hour", "day") or ob.is_rate(text, span):
@@ -248,11 +249,11 @@ class KpiReader:
                     best = (m.start(), metric)
         return best[1] if best else None
 
-    def _failure(self, s: Sentence, folded: str | None) -> bool:
+    def _failure(self, s: Sentence, folded: Folded) -> bool:
         """"If <metric> falls below X% / <party> fails to meet <target> ..., <remedy>"."""
         text, r = self.text, self.r
         body = text[s.start:s.end]
-        fail = r.failure.search(body, folded)
+        fail = r.failure.search(folded)
         if fail is None or r.not_kpi_context.search(body):
             return False
         remedy = r.remedy.search(body, fail.end())
@@ -319,10 +320,10 @@ class KpiReader:
         m = re.search(r"(?:,\s*|^)([^,;]{0,60})$", head)
         return len(m.group(1)) if m else 0
 
-    def _cap(self, s: Sentence, folded: str | None) -> bool:
+    def _cap(self, s: Sentence, folded: Folded) -> bool:
         text = self.text
         body = text[s.start:s.end]
-        exceed = _NOT_EXCEED.search(body, folded)
+        exceed = _NOT_EXCEED.search(folded)
         if exceed is None:
             return False
         metric = None
@@ -443,7 +444,7 @@ class KpiReader:
 
     def _schedules(self) -> None:
         text = self.text
-        for heading in self.r.minimum_schedule_heading.finditer(text, self.folded):
+        for heading in self.r.minimum_schedule_heading.finditer(self.doc):
             line_start = text.rfind("\n", 0, heading.start()) + 1
             line_end = text.find("\n", heading.end())
             line = text[line_start:line_end if line_end != -1 else len(text)]

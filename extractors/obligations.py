@@ -27,22 +27,20 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-import re._constants as sre
-import re._parser as sre_parse
 import string
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import islice
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 from extractors import dateparse
 from extractors.base import Context
 from extractors.durations import Duration, add, find_durations, words_to_number
-from pipeline.nlp import Sentence, compile_folded, fold_case, fold_pattern
+from pipeline.nlp import Sentence, compile_folded, fold_case
 from pipeline.record import Field, Obligation, Party, Timing
 from rules import RulePackError, compile_patterns, load_pack, pattern, require
+from rules.prefilter import Cue, Folded, fold_safe, trie_pattern
 
 PACK = "obligations"
 MAX_ACTION_WORDS = 14
@@ -50,171 +48,7 @@ SUBJECT_WINDOW = 160  # how far before a modal verb its subject may start
 SCHEDULE_WINDOW = 3000  # how far after a lead-in a table of dated rows may run
 MAX_RECITALS = 12_000  # a recitals section longer than this is not one
 
-# --- matching ignoring case, fast ---------------------------------------------------------------
-
-
-def _fold_safe(text: str) -> bool:
-    """Does a lower-cased pattern find in `fold_case(text)` exactly what re.IGNORECASE finds in
-    `text`? Yes, unless the text holds one of the four letters whose case does not map one to one
-    onto ASCII: İ (two letters in lower case), dotless ı and long ſ (equal to "i"/"s" only when
-    ignoring case), the Kelvin sign K (lower case "k")."""
-    return not any(c in text for c in "\u0130\u0131\u017f\u212a")
-
-
-class Folded(NamedTuple):
-    """A text and, when that is exact (`_fold_safe`), its lower-cased copy, offset for offset."""
-
-    text: str
-    lower: str | None
-
-    @classmethod
-    def of(cls, text: str, lower: str | None = None) -> Folded:
-        if not _fold_safe(text):
-            return cls(text, None)
-        return cls(text, fold_case(text) if lower is None else lower)
-
-    def slice(self, start: int, end: int) -> Folded:
-        return Folded(self.text[start:end], None if self.lower is None else self.lower[start:end])
-
-
-Needles = tuple[frozenset[str], ...]  # every match holds all the words of one of these sets
-MAX_NEEDLE_SETS = 24
-
-
-def _needles(items: sre_parse.SubPattern | list) -> Needles:
-    """Words a match of a parsed pattern must contain, read from its runs of literal letters:
-    '\\bheadings?\\s+shall|\\bthis\\s+agreement\\s+be\\s+governed' needs "heading" and "shall",
-    or "this", "agreement" and "governed". () when no word is certain, or too many alternatives."""
-    required: list[Needles] = []
-    run: list[str] = []
-    for op, av in [*items, (None, None)]:
-        if op is sre.LITERAL:
-            run.append(chr(av))
-            continue
-        if len(run) >= 3:  # shorter words are in every sentence
-            required.append((frozenset({"".join(run)}),))
-        run = []
-        inner: Needles = ()
-        if op is sre.SUBPATTERN:
-            inner = _needles(av[3])
-        elif op is sre.BRANCH:
-            each = [_needles(branch) for branch in av[1]]
-            inner = tuple(needs for branch_needs in each for needs in branch_needs) if all(each) else ()
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
-            inner = _needles(av[2])
-        if inner:
-            required.append(inner)
-    every = frozenset().union(*(needs[0] for needs in required if len(needs) == 1))
-    if every:
-        return (every,)
-    choices = [needs for needs in required if len(needs) <= MAX_NEEDLE_SETS]
-    return min(choices, key=len) if choices else ()
-
-
-def _anchored(items: sre_parse.SubPattern | list) -> bool:
-    """Does every match start at the start of the text ('^...')? Such a pattern fails fast anyway."""
-    if not items:
-        return False
-    op, av = items[0]
-    if op is sre.AT:
-        return av in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING)
-    return op is sre.BRANCH and all(_anchored(branch) for branch in av[1])
-
-
-def _first_words(items: sre_parse.SubPattern | list) -> set[str] | None:
-    """The words of letters a match of a parsed pattern starts with ("shall", "may", "agree" for the
-    modal cues), or None when a match may start otherwise."""
-    if not items:
-        return None
-    op, av = items[0]
-    if op is sre.AT:
-        return _first_words(items[1:])
-    if op is sre.SUBPATTERN:
-        return _first_words(av[3])
-    if op is sre.BRANCH:
-        words: set[str] = set()
-        for branch in av[1]:
-            branch_words = _first_words(branch)
-            if branch_words is None:
-                return None
-            words |= branch_words
-        return words
-    run = ""
-    for op, av in items:
-        if op is not sre.LITERAL or not chr(av).isascii() or not chr(av).isalpha():
-            break
-        run += chr(av)
-    return {run} if run else None
-
-
-@dataclass(frozen=True)
-class Cue:
-    """A rule pattern matched ignoring case. Python's regex engine runs re.IGNORECASE by trying
-    every alternative at every position; the same pattern lower-cased and matched case-sensitively
-    in the lower-cased text skips ahead by first letter, several times faster. `folded` is that
-    copy (None when the pattern cannot be folded). Before it runs, the words every match contains
-    (`needles`) are looked for, which is faster still where the pattern rarely matches. Matches
-    found in the lower-cased text have the same offsets but lower-cased groups: read what they
-    matched from the original text."""
-
-    plain: re.Pattern[str]
-    folded: re.Pattern[str] | None
-    needles: Needles = ()
-    words: frozenset[str] = frozenset()  # the words of all needles
-    telling: tuple[str, ...] = ()  # the longest word of each set of needles: a match holds one
-    single_words: bool = False  # each set of needles is one word
-
-    @classmethod
-    def of(cls, plain: re.Pattern[str]) -> Cue:
-        try:
-            folded = compile_folded(plain.pattern, plain.flags)
-        except (ValueError, re.error):
-            return cls(plain, None)
-        try:
-            parsed = sre_parse.parse(folded.pattern, folded.flags)
-            needles = () if _anchored(parsed) else _needles(parsed)
-        except (re.error, AttributeError, TypeError, IndexError, ValueError):  # the private parser changed: no shortcut
-            needles = ()
-        telling = tuple(sorted({max(sorted(needs), key=len) for needs in needles}))
-        return cls(plain, folded, needles, frozenset().union(*needles), telling, all(len(needs) == 1 for needs in needles))
-
-    def may_match(self, t: Folded, pos: int = 0, endpos: int = sys.maxsize) -> bool:
-        """False when t.text[pos:endpos] cannot hold a match (it lacks the needles)."""
-        return t.lower is None or self.folded is None or self._may_match(t.lower, pos, endpos)
-
-    def _may_match(self, lower: str, pos: int, endpos: int) -> bool:
-        if not self.needles:
-            return True
-        text = lower if pos == 0 and endpos >= len(lower) else lower[pos:endpos]
-        for word in self.telling:  # `in` finds a word faster than any regex
-            if word in text:
-                break
-        else:
-            return False
-        if self.single_words:  # the word found is a whole set
-            return True
-        present = {w for w in self.words if w in text}
-        return any(needs <= present for needs in self.needles)
-
-    def search(self, t: Folded, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        if self.folded is not None and t.lower is not None:
-            if not self._may_match(t.lower, pos, endpos):
-                return None
-            return self.folded.search(t.lower, pos, endpos)
-        return self.plain.search(t.text, pos, endpos)
-
-    def search_short(self, t: Folded, pos: int = 0) -> re.Match[str] | None:
-        """`search` for a few words (an action), where looking for the needles first costs more than it saves."""
-        if self.folded is not None and t.lower is not None:
-            return self.folded.search(t.lower, pos)
-        return self.plain.search(t.text, pos)
-
-    def finditer(self, t: Folded, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        if self.folded is not None and t.lower is not None:
-            if not self._may_match(t.lower, pos, endpos):
-                return iter(())
-            return self.folded.finditer(t.lower, pos, endpos)
-        return self.plain.finditer(t.text, pos, endpos)
+# --- rule patterns run on every sentence (the shortcuts: rules/prefilter.py) -------------------
 
 
 @dataclass(frozen=True)
@@ -254,7 +88,6 @@ class Rules:
     helpers: str
     modal: re.Pattern[str]
     modal_kind: dict[str, str]  # named group -> modality
-    modal_starts: re.Pattern[str] | None  # the first words of the modal cues, lower-cased
     explicit_right: re.Pattern[str]
     right_verb: re.Pattern[str]
     non_binding: re.Pattern[str]
@@ -352,7 +185,6 @@ def rules() -> Rules:
         helpers=pattern(pack["party_with_helpers"]),
         modal=modal,
         modal_kind=kinds,
-        modal_starts=_word_starts(modal),
         explicit_right=compile_patterns(pack["explicit_right_cues"], PACK, "explicit_right_cues"),
         right_verb=compile_patterns(pack["right_verbs"], PACK, "right_verbs"),
         non_binding=compile_patterns(["^(?:" + p + ")" for p in pack["non_binding_predicates"]], PACK, "non_binding_predicates"),
@@ -393,20 +225,6 @@ def rules() -> Rules:
         pronoun_subject=re.compile(rf"\b({pattern(pack['pronoun_subjects'])})[\s,]*(?:(?:{adverbs})[\s,]*)*$",
                                    re.IGNORECASE),
     )
-
-
-def _word_starts(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """For a pattern matched ignoring case that starts at a word boundary ("\\bshall|\\bmay"): its
-    first words, to find in the lower-cased text where it can match. None when it cannot be read so."""
-    folded = fold_pattern(pattern.pattern)
-    if folded is None:
-        return None
-    try:
-        parsed = sre_parse.parse(folded)
-        words = _first_words(parsed) if parsed and parsed[0] == (sre.AT, sre.AT_BOUNDARY) else None
-    except (re.error, AttributeError, TypeError, IndexError, ValueError):  # the private parser changed
-        return None
-    return re.compile(r"\b" + _trie_pattern(sorted(words))) if words else None
 
 
 # --- who can be bound --------------------------------------------------------------------------
@@ -488,7 +306,7 @@ class Lexicon:
             by_first.setdefault(words[0], []).append(words)
         for seqs in by_first.values():
             seqs.sort(key=len, reverse=True)
-        if not _fold_safe(text):
+        if not fold_safe(text):
             return _index_every_word(text, by_first)
         first_words = tuple(sorted(w for w in by_first if _TOKEN_SHAPED.fullmatch(w)))
         if not first_words:
@@ -536,22 +354,7 @@ _ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 def _first_word_finder(words: tuple[str, ...]) -> re.Pattern[str]:
     """Any of `words`, as a trie ("part(?:y|ies)"): the regex engine then tests a position letter
     by letter instead of word by word, twice as fast over a contract as a plain alternation."""
-    return re.compile(_trie_pattern(sorted(words)))
-
-
-def _trie_pattern(words: list[str]) -> str:
-    """A regex matching exactly `words` (sorted, non-empty), written as a trie."""
-    if words == [""]:
-        return ""
-    by_letter: dict[str, list[str]] = {}
-    for word in words:
-        if word:
-            by_letter.setdefault(word[0], []).append(word[1:])
-    branches = [re.escape(letter) + _trie_pattern(rests) for letter, rests in by_letter.items()]
-    pattern = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if "" in words:  # a word ends here and longer ones go on
-        pattern = f"(?:{pattern})?"
-    return pattern
+    return re.compile(trie_pattern(sorted(words)))
 
 
 def _token_starts_at(text: str, start: int) -> bool:
@@ -918,7 +721,7 @@ def _clock_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
     """`_CLOCK.finditer(text, start, end)`, scanning only the stretches between punctuation that
     hold a unit word ("hours"): most of a contract has none, and the pattern is slow to scan.
     Matches are read from the lower-cased text: their groups are lower-cased."""
-    if not _fold_safe(text):
+    if not fold_safe(text):
         yield from _CLOCK.finditer(text, start, end)
         return
     lower = fold_case(text)
@@ -1201,7 +1004,7 @@ def action_of(text: str, start: int, end: int, max_words: int = MAX_ACTION_WORDS
         piece, cut = _strip_lead(piece.lstrip(" ,"))
         if not cut:
             break
-    soft = r.cues.action_soft_end.search_short(Folded.of(piece), 2)
+    soft = r.cues.action_soft_end.search(Folded.of(piece), 2)
     if soft and len(piece[:soft.start()].split()) >= 2:
         piece = piece[:soft.start()]
     if "," in piece:
@@ -1244,10 +1047,10 @@ def category_of(action: str, clause: Folded) -> str:
     cues = rules().cues
     action_folded = Folded.of(action)
     for name, cue in cues.category_by_verb:
-        if cue.search_short(action_folded):
+        if cue.search(action_folded):
             return name
     for name, cue, _ in cues.categories:
-        if cue.search_short(action_folded):
+        if cue.search(action_folded):
             return name
     for name, cue, in_clause in cues.categories:
         if in_clause and cue.search(clause):
@@ -1337,9 +1140,7 @@ class ObligationReader:
         self.text = ctx.document.text
         self.doc = Folded.of(self.text, ctx.analysis.folded_text)
         self.r = rules()
-        self._modal_starts: list[int] | None = None  # where a modal cue's first word starts
-        if self.doc.lower is not None and self.r.cues.modal.folded is not None and self.r.modal_starts is not None:
-            self._modal_starts = [m.start() for m in self.r.modal_starts.finditer(self.doc.lower)]
+        self._modal_starts = self.r.cues.modal.starts(self.doc)  # found once: modal cues are in most sentences
         self.lexicon = party_lexicon(ctx.record.parties, self.text)
         self.anchors = anchors_of(ctx)
         self.dates = dateparse.dates_in(self.text)
@@ -1352,7 +1153,7 @@ class ObligationReader:
     # -- sentences worth reading
 
     def operative_sentences(self) -> Iterator[tuple[Sentence, list[re.Match[str]]]]:
-        """The sentences that may bind someone, with their modal cues (matched in the lower-cased text)."""
+        """The sentences that may bind someone, with their modal cues."""
         sentences = _rejoin_wrapped(self.text, self.ctx.analysis.sentences)
         self.recitals = self._recital_ranges()
         cues = self.r.cues
@@ -1371,24 +1172,7 @@ class ObligationReader:
             yield s, modal
 
     def _modal_cues(self, s: Sentence) -> list[re.Match[str]]:
-        """`modal.finditer` over the sentence, tried only where the first word of a cue starts
-        (the pattern opens with a word boundary, so no match starts inside one of those words)."""
-        cue = self.r.cues.modal
-        if self._modal_starts is None or cue.folded is None or self.doc.lower is None:
-            return list(cue.finditer(self.doc, s.start, s.end))
-        found = []
-        pos = s.start
-        for i in range(bisect.bisect_left(self._modal_starts, s.start), len(self._modal_starts)):
-            start = self._modal_starts[i]
-            if start >= s.end:
-                break
-            if start < pos:
-                continue
-            m = cue.folded.match(self.doc.lower, start, s.end)
-            if m is not None:
-                found.append(m)
-                pos = m.end()
-        return found
+        return list(self.r.cues.modal.finditer(self.doc, s.start, s.end, self._modal_starts))
 
     def _recital_ranges(self) -> list[tuple[int, int]]:
         """Recitals, by lines: from a RECITALS / BACKGROUND heading or a WHEREAS line to the

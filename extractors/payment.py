@@ -18,9 +18,6 @@ Cue phrases live in `rules/payment.yaml`. `find_money` and `find_percent` are sh
 from __future__ import annotations
 
 import re
-import re._constants as sre
-import re._parser as sre_parse
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,195 +25,13 @@ from functools import lru_cache
 
 from extractors import obligations as ob
 from extractors.base import Context, iter_lines
-from pipeline.nlp import Sentence, compile_folded, fold_pattern
+from pipeline.nlp import Sentence
 from pipeline.record import Money, Payment
 from rules import compile_patterns, load_pack, require
+from rules.prefilter import Cue, Folded, holding
 
 PACK = "payment"
 TABLE_WINDOW = 2500  # how far after a lead-in a table of sums may run
-
-
-# --- running rule patterns less ----------------------------------------------------------------
-# Shared with kpis.py and execution.py (a rule pattern over every sentence or line of a contract is
-# most of their time): what a pattern's parse tree says every match holds, or starts with, found
-# with `str.find` before the pattern runs.
-
-MAX_NEEDLES = 24
-# Letters whose case does not map one to one onto ASCII (İ, dotless ı, long ſ, the Kelvin sign K):
-# in a text holding one, a lower-case string test can miss what re.IGNORECASE finds.
-_UNFOLDABLE = "\u0130\u0131\u017f\u212a"
-
-
-def fold_safe(text: str) -> bool:
-    return not any(c in text for c in _UNFOLDABLE)
-
-
-@dataclass(frozen=True)
-class Cue:
-    """A rule-pack pattern matched ignoring case, with what its parse tree tells about its matches,
-    to run it less: `needles`, lower-case strings one of which every match contains (a membership
-    test is far cheaper than the pattern, and most sentences hold none: "interest", "late" or
-    "finance" for the late-interest cue), and `lead`, the strings every match starts with ("eur"
-    for "\\beuros?\\b|\\bEUR\\b"), so the pattern is tried only where one of them is."""
-
-    pattern: re.Pattern[str]
-    needles: tuple[str, ...] | None  # None: no such strings could be read from the pattern
-    lead: re.Pattern[str] | None  # those strings as one pattern, for `fold_case` text
-    folded: re.Pattern[str] | None  # the pattern lower-cased, for `fold_case` text
-
-    @classmethod
-    def of(cls, pattern: re.Pattern[str]) -> Cue:
-        if not pattern.flags & re.IGNORECASE:
-            return cls(pattern, None, None, None)  # the strings would be tested in lower-cased text
-        items = _parsed(pattern)
-        needles = _required(items) if items is not None else None
-        heads = _leading(items) if items is not None else {""}
-        lead = None
-        if all(map(_rare, heads)):
-            # "pay" covers "payment"
-            shortest = sorted(h for h in heads if not any(o != h and h.startswith(o) for o in heads))
-            lead = re.compile("|".join(map(re.escape, shortest)))
-        try:
-            folded = compile_folded(pattern.pattern, pattern.flags)
-        except (ValueError, re.error):
-            folded = None
-        return cls(pattern, tuple(sorted(needles)) if needles else None, lead, folded)
-
-    def may_match(self, folded: str | None) -> bool:
-        """False only when the pattern cannot match the text `folded` is the `fold_case` of
-        (None: the text is not fold-safe, so anything may match)."""
-        return self.needles is None or folded is None or any(n in folded for n in self.needles)
-
-    def search(self, text: str, folded: str | None) -> re.Match[str] | None:
-        """`pattern.search(text)`, given `folded` = `fold_case(text)`, or None when not fold-safe.
-        The pattern is tried only where one of its `lead` strings is; else the lower-cased pattern
-        finds the match (case-sensitive matching skips ahead by first letter, ignoring case does
-        not), and the pattern reads it in the original."""
-        if not self.may_match(folded):
-            return None
-        if folded is None:
-            return self.pattern.search(text)
-        if self.lead is not None:
-            return self._from_lead(text, folded, 0)
-        if self.folded is not None:
-            found = self.folded.search(folded)
-            return None if found is None else self.pattern.match(text, found.start())
-        return self.pattern.search(text)
-
-    def finditer(self, text: str, folded: str | None) -> Iterator[re.Match[str]]:
-        """`pattern.finditer(text)`, as `search`."""
-        if not self.may_match(folded):
-            return
-        if folded is None or self.lead is None:
-            yield from self.pattern.finditer(text)
-            return
-        pos = 0
-        while (m := self._from_lead(text, folded, pos)) is not None:
-            yield m
-            pos = m.end()  # never empty: a match starts with a lead string
-
-    def _from_lead(self, text: str, folded: str, pos: int) -> re.Match[str] | None:
-        """The first match at or after `pos`: a match can start only where a lead string does."""
-        while (lead := self.lead.search(folded, pos)) is not None:
-            m = self.pattern.match(text, lead.start())
-            if m is not None:
-                return m
-            pos = lead.start() + 1
-        return None
-
-
-def holding(text: str | None, starts: list[int], strings: tuple[str, ...] | None) -> Iterable[int]:
-    """The indices, in order, of the stretches of `text` beginning at `starts` (a document's
-    sentences or lines, in order; each runs to the next) in which one of `strings` begins: one
-    `str.find` pass per string instead of a test per sentence. Every index when `text` or
-    `strings` is None."""
-    if text is None or strings is None:
-        return range(len(starts))
-    found: set[int] = set()
-    for string in strings:
-        at = text.find(string, starts[0]) if starts else -1
-        while at >= 0:
-            i = bisect_right(starts, at) - 1
-            found.add(i)
-            at = text.find(string, starts[i + 1]) if i + 1 < len(starts) else -1
-    return sorted(found)
-
-
-def required_strings(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Strings one of which every match of `pattern` contains, read from its parse tree; lower-case
-    when the pattern ignores case (then look for them in `fold_case` text):
-    "\\binterest\\b|\\blate (?:payment )?(?:charge|fee)\\b" -> ("interest", "late").
-    None when the pattern cannot be read that way (inline flags, no literal text)."""
-    items = _parsed(pattern)
-    strings = _required(items) if items is not None else None
-    return tuple(sorted(strings)) if strings else None
-
-
-def _parsed(pattern: re.Pattern[str]) -> list | None:
-    """The parse tree of `pattern` (lower-cased when it ignores case), None when it cannot be read."""
-    source = fold_pattern(pattern.pattern) if pattern.flags & re.IGNORECASE else pattern.pattern
-    if source is None:
-        return None
-    try:
-        parsed = sre_parse.parse(source, pattern.flags & ~re.IGNORECASE)
-        if parsed.state.flags & re.IGNORECASE:
-            return None  # "(?i)" in a case-sensitive pattern
-        return list(parsed.data)
-    except (re.error, AttributeError, TypeError, ValueError):  # the private parser changed: read nothing
-        return None
-
-
-def _required(items: list) -> set[str] | None:
-    """The best set of strings every match of the parsed `items` holds one of: the one whose
-    shortest string is longest, as a shorter string is found in more sentences; then the smallest."""
-    best: set[str] | None = None
-    for i, (op, av) in enumerate(items):
-        candidates = [_leading(items[i:])]
-        if op is sre.SUBPATTERN and not (av[1] or av[2]):
-            candidates.append(_required(av[3].data))
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
-            candidates.append(_required(av[2].data))
-        elif op is sre.BRANCH:
-            each = [_required(branch.data) for branch in av[1]]
-            candidates.append(set().union(*each) if all(each) else None)
-        for found in candidates:
-            if found and "" not in found and len(found) <= MAX_NEEDLES and (
-                    best is None or (min(map(len, found)), -len(found)) > (min(map(len, best)), -len(best))):
-                best = found
-    # "payment" adds nothing to "pay": a text holding the one holds the other
-    return best and {s for s in best if not any(o != s and o in s for o in best)}
-
-
-def _leading(items: list, limit: int = 12) -> set[str]:
-    """Strings (of at most `limit` characters) one of which every match of the parsed `items`
-    starts with: "\\bpa(?:y|id)\\b" -> {"pay", "paid"}; {""} when a match may start with anything."""
-    if not items or limit == 0:
-        return {""}
-    (op, av), rest = items[0], list(items[1:])
-    if op is sre.LITERAL:
-        return {chr(av) + h for h in _leading(rest, limit - 1)}
-    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
-        return _leading(rest, limit)  # takes no text
-    if op is sre.SUBPATTERN and not (av[1] or av[2]):
-        return _leading([*av[3].data, *rest], limit)
-    if op is sre.BRANCH:
-        alternatives = [[*branch.data, *rest] for branch in av[1]]
-    elif op is sre.IN and all(kind is sre.LITERAL for kind, _ in av):
-        alternatives = [[(sre.LITERAL, c), *rest] for _, c in av]
-    elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
-        alternatives = [[*av[2].data, *rest], rest]  # "(?:lawful )?currency": with it or without
-    elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
-        return _leading(list(av[2].data), limit)  # the first repetition starts the match
-    else:
-        return {""}
-    heads = set().union(*(_leading(a, limit) for a in alternatives))
-    return heads if len(heads) <= MAX_NEEDLES else {""}
-
-
-def _rare(head: str) -> bool:
-    """Is a string a match starts with rare enough to search from? "in" is in every sentence;
-    three letters or a sign ("a$") are not."""
-    return len(head) >= 3 or (len(head) == 2 and not head.isalpha())
 
 
 # --- the rule pack -----------------------------------------------------------------------------
@@ -387,7 +202,7 @@ class PaymentReader:
         self.payment = Payment()
         self.sentences = ctx.analysis.sentences
         self.starts = [s.start for s in self.sentences]
-        self.folded = ctx.analysis.folded_text if fold_safe(self.text) else None  # for the cues' string tests
+        self.doc = Folded.of(self.text, ctx.analysis.folded_text)  # for the cues' string tests
 
     def read(self) -> Payment:
         self._terms()
@@ -404,7 +219,7 @@ class PaymentReader:
     def _may_match(self, cue: Cue) -> Iterable[int]:
         """The indices of the sentences `cue` may match, in order; in the others none of the
         strings its every match holds occurs, so the pattern need not run."""
-        return holding(self.folded, self.starts, cue.needles)
+        return holding(self.doc.lower, self.starts, cue.needles)
 
     def _sentences_with(self, cue: Cue) -> Iterator[tuple[int, Sentence, str, re.Match[str]]]:
         """(index, sentence, its text, the match in it) for the sentences `cue` matches, in order."""
@@ -500,7 +315,7 @@ class PaymentReader:
     def _currency(self) -> None:
         text = self.text
         for code, statement in self.r.currency_statements:
-            m = statement.search(text, self.folded)
+            m = statement.search(self.doc)
             if m is None:
                 continue
             s = self.ctx.analysis.sentence_at(m.start())

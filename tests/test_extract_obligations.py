@@ -15,6 +15,7 @@ from extractors.base import Context
 from pipeline.document import Document, Page
 from pipeline.nlp import analyse
 from pipeline.record import DocumentInfo, Field, Obligation, Party, Record, Status
+from rules.prefilter import Folded
 
 SUPPLIER_CUSTOMER = [
     Party(name="Ridgeway Precision Components Corp.", aliases=["Supplier"], confidence=0.9),
@@ -353,14 +354,14 @@ def test_shortcuts_never_skip_a_cue_the_rule_pack_matches(text):
     """Each shortcut (lower-cased matching, looking for a pattern's words first, scanning only where a
     cue's first word or an hour unit is) must find exactly what the rule pack's pattern finds."""
     r = obligations.rules()
-    doc = obligations.Folded.of(text)
+    doc = Folded.of(text)
     for cue in [r.cues.modal, r.cues.payment_passive, r.cues.definition, r.cues.disclaimer_before,
                 r.cues.schedule_lead_in, r.cues.condition, *r.cues.interpretation,
                 *(c for c, _ in r.cues.recurrence), *(c for _, c, _ in r.cues.categories)]:
         for start in range(0, len(text), 37):
-            expected = cue.plain.search(text, start)
+            expected = cue.pattern.search(text, start)
             found = cue.search(doc, start)
-            assert (found and found.span()) == (expected and expected.span()), cue.plain.pattern[:60]
+            assert (found and found.span()) == (expected and expected.span()), cue.pattern.pattern[:60]
     document = Document(path="x.txt", sha256="0", format="txt", text=text, pages=[Page(1, 0, len(text))])
     record = Record(pactwatch_version="t", status=Status.OK, document=DocumentInfo(path="x.txt", sha256="0", format="txt", pages=1))
     record.parties = PARTIES

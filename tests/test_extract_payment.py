@@ -14,6 +14,7 @@ from pipeline.document import Document, Page
 from pipeline.nlp import analyse
 from pipeline.record import DocumentInfo, Payment, Record, Status
 from rules import pattern
+from rules.prefilter import Cue, Folded
 
 
 def extract(text: str) -> Payment:
@@ -174,12 +175,12 @@ def test_currency_statement_far_into_the_text_wins_over_words_that_look_like_cod
      "Buyer orders each year not less than"),
 ])
 def test_the_quick_word_test_before_a_rule_never_hides_what_the_rule_finds(rule, text):
-    cue = payment.Cue.of(re.compile(pattern(rule), re.IGNORECASE))
+    cue = Cue.of(re.compile(pattern(rule), re.IGNORECASE))
     match = cue.pattern.search(text)
     assert cue.needles and match is not None
     assert any(needle in match.group(0).lower() for needle in cue.needles)
-    assert cue.search(text, text.lower()).span() == match.span()
-    assert cue.search("Each party shall perform its obligations.", "each party shall perform its obligations.") is None
+    assert cue.search(Folded.of(text)).span() == match.span()
+    assert cue.search(Folded.of("Each party shall perform its obligations.")) is None
 
 
 def test_clauses_are_read_in_a_text_whose_letters_do_not_lower_case_one_to_one():
