@@ -14,9 +14,9 @@ processing a file again cannot duplicate them. The schema is versioned with `PRA
 user_version`; `MIGRATIONS` are applied in order, each in its own transaction, and are only
 ever appended.
 
-Reuse: a record is reused when the bytes (sha256), the pipeline fingerprint (the code and rule
-packs that make records, see `pipeline_fingerprint`) and the as-of date are unchanged, and it
-did not fail for a reason outside the file (a timeout, a crash, a full disk...).
+Reuse: a record is reused when the bytes (sha256), the pipeline fingerprint (the code, rule
+packs, trained model and PDF reader that make records, see `pipeline_fingerprint`) and the
+as-of date are unchanged, and it did not fail for a reason outside the file (a timeout, a crash, a full disk...).
 """
 
 from __future__ import annotations
@@ -164,23 +164,32 @@ _ORCHESTRATION = {"batch.py", "cli.py", "watch.py", "store.py", "worker.py", "wo
 
 
 def pipeline_fingerprint() -> str:
-    """The version plus a hash of the code and rule packs that make a record.
+    """The version plus a hash of the code, rule packs and trained model that make a record, and
+    the PDF reader when it is not the default.
 
     Records are reused only under the same fingerprint, so editing an extractor or a rule pack
     (without bumping the version) still makes the next run read the files again.
     `$PACTWATCH_FINGERPRINT` pins it (tests do, so that code edited meanwhile by someone else in
     the same tree does not change what they measure).
     """
-    return os.environ.get("PACTWATCH_FINGERPRINT") or _code_fingerprint()
+    return os.environ.get("PACTWATCH_FINGERPRINT") or _code_fingerprint() + _reader_suffix()
 
 
-@lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    root = Path(__file__).resolve().parents[1]
+def _reader_suffix() -> str:
+    """The PDF text reader is part of what makes a record (`PACTWATCH_PDF_BACKEND`): the two read
+    cover-page tables differently, so a record made by one is not reused under the other."""
+    from pipeline.ingest.pdf import PDF_BACKEND_VARIABLE
+
+    reader = os.environ.get(PDF_BACKEND_VARIABLE, "pypdf").strip().lower() or "pypdf"
+    return "" if reader == "pypdf" else f"+{reader}"
+
+
+@lru_cache(maxsize=4)
+def _code_fingerprint(root: Path = Path(__file__).resolve().parents[1]) -> str:
     digest = hashlib.sha256(__version__.encode())
     for package in ("pipeline", "extractors", "rules"):
         for path in sorted((root / package).rglob("*")):
-            if path.suffix not in {".py", ".yaml", ".yml"} or path.name in _ORCHESTRATION:
+            if path.suffix not in {".py", ".yaml", ".yml", ".npz"} or path.name in _ORCHESTRATION:
                 continue
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
