@@ -276,25 +276,13 @@ class _Run:
         entries = [self.results[s.relative] for s in self.sources if s.relative in self.results]
         try:
             if self.options.exports:
-                self.summary.exports = self._write_exports(entries)
+                self.summary.exports = self.publisher.write_exports(entries, as_of=self.as_of,
+                                                                    remind_days=self.options.remind)
             self.summary.index = self.publisher.write_index(
                 entries, as_of=self.as_of, skipped=[str(p) for p in self.summary.skipped],
                 exports=[p.name for p in self.summary.exports])
         except OutputError as exc:
             self.summary.fatal = self.summary.fatal or f"{exc.code.code} {exc.code.title}: {exc.detail}"
-
-    def _write_exports(self, entries: list[Published]) -> list[Path]:
-        from reports.exports import export_files
-
-        written = []
-        out_dir = self.publisher.out_dir
-        records = [(p.record, p.html_path.relative_to(out_dir).as_posix()) for p in entries]
-        for name, content in export_files(records, as_of=self.as_of, remind_days=self.options.remind,
-                                          generated=self.publisher.generated).items():
-            path = out_dir / name
-            _write_bytes_atomic(path, content)
-            written.append(path)
-        return written
 
     # ------------------------------------------------------------------ per file
 
@@ -424,20 +412,6 @@ def checks_current(record: Record, as_of: dt.date, playbooks: tuple[Path, ...]) 
     from pipeline.checks import load_playbooks, run_checks
 
     return run_checks(record, load_playbooks(playbooks), as_of) == record.checks
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    import uuid
-
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        from pipeline.store import classify_os_error
-
-        raise OutputError(classify_os_error(exc), f"{path}: {exc.strerror or exc}") from exc
 
 
 def write_summary(summary: RunSummary, echo: Callable[[str], None] = print) -> None:

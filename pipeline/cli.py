@@ -81,6 +81,11 @@ def _remind(text: str) -> tuple[int, ...]:
     return tuple(sorted(set(days), reverse=True))
 
 
+def _add_remind_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--remind", type=_remind, default=(30, 7, 1), metavar="DAYS",
+                        help="calendar reminders, in days before each deadline (default: 30,7,1)")
+
+
 def _add_playbook_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--playbook", type=Path, action="append", default=[], metavar="FILE",
                         help="a playbook of checks merged over the default one by check id (repeatable)")
@@ -142,8 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="compute deadlines as of this date (default: today)")
     _add_worker_options(run, default_workers())
     _add_playbook_option(run)
-    run.add_argument("--remind", type=_remind, default=(30, 7, 1), metavar="DAYS",
-                     help="calendar reminders, in days before each deadline (default: 30,7,1)")
+    _add_remind_option(run)
     run.add_argument("--no-reuse", action="store_true", help="read every file again, even if unchanged")
     run.add_argument("--executor", choices=["local", "ray"], default="local",
                      help="where files are read: local worker processes (default), or tasks on a Ray cluster "
@@ -178,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="compute deadlines as of this date (default: the day each file is processed)")
     _add_worker_options(watch, None)
     _add_playbook_option(watch)
+    _add_remind_option(watch)
 
     extract = commands.add_parser("extract", help="print one contract's record as JSON")
     extract.add_argument("file", type=Path, metavar="FILE")
@@ -355,7 +360,7 @@ def _watch(args: argparse.Namespace) -> int:
     options = WatchOptions(
         processed=args.processed, quarantine=args.quarantine, settle=args.settle, polling=args.polling,
         poll_interval=args.poll_interval, once=args.once, as_of=args.as_of, timeout=args.timeout,
-        memory_limit_mb=args.memory_limit, db=args.db, stop=stop, playbooks=args.playbook)
+        memory_limit_mb=args.memory_limit, db=args.db, stop=stop, playbooks=args.playbook, remind=args.remind)
     try:
         watch(args.inbox, args.out, options)
     except (OutputError, RegisterError) as exc:

@@ -16,6 +16,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import errors
 from pipeline.amendments import (
@@ -32,6 +33,9 @@ from pipeline.errors import ErrorCode
 from pipeline.record import Record
 from pipeline.store import Register, RegisterError, Stored, classify_os_error, first_error
 
+if TYPE_CHECKING:
+    from reports.html import IndexEntry
+
 log = logging.getLogger(__name__)
 
 
@@ -42,6 +46,17 @@ class OutputError(Exception):
         super().__init__(f"{code.code} {code.title}: {detail}")
         self.code = code
         self.detail = detail
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """`write_atomic` for bytes."""
+    tmp = path.with_name(f".{path.name[:200]}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(classify_os_error(exc), f"{path}: {exc.strerror or exc}") from exc
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -254,27 +269,49 @@ class Publisher:
 
     # ------------------------------------------------------------------ dashboard
 
-    def write_index(self, published: list[Published] | None, *, as_of: dt.date, skipped: list[str],
-                    exports: list[str] | tuple[str, ...] = ()) -> Path:
-        """index.html for these results, or (None) for everything placed in this output folder."""
-        from reports.html import IndexEntry, render_index
+    def placed(self, published: list[Published] | None) -> list[IndexEntry]:
+        """These results, or (None) everything placed in this output folder, as the register holds it."""
+        from reports.html import IndexEntry
 
         entries: list[IndexEntry] = []
         if published is not None:
             for p in published:
                 entries.append(IndexEntry(record=p.record, report_href=p.html_path.relative_to(self.out_dir).as_posix(),
                                           record_href=p.json_path.relative_to(self.out_dir).as_posix()))
-        else:
-            cache: dict[str, Stored | None] = {}
-            for row in self.register.placements(self.out_dir):
-                sha = row["sha256"]
-                if sha not in cache:
-                    cache[sha] = self.register.stored(sha)
-                stored = cache[sha]
-                if stored is None:
-                    continue
-                entries.append(IndexEntry(record=_named(stored.record, row["path"]), report_href=row["report_file"],
-                                          record_href=row["record_file"]))
+            return entries
+        cache: dict[str, Stored | None] = {}
+        for row in self.register.placements(self.out_dir):
+            sha = row["sha256"]
+            if sha not in cache:
+                cache[sha] = self.register.stored(sha)
+            stored = cache[sha]
+            if stored is None:
+                continue
+            entries.append(IndexEntry(record=_named(stored.record, row["path"]), report_href=row["report_file"],
+                                      record_href=row["record_file"]))
+        return entries
+
+    def write_exports(self, published: list[Published] | None, *, as_of: dt.date,
+                      remind_days: tuple[int, ...]) -> list[Path]:
+        """The calendar (deadlines.ics) and tables (CSV, XLSX) for these results, or (None) for
+        everything placed in this output folder."""
+        from reports.exports import export_files
+
+        records = [(e.record, e.report_href) for e in self.placed(published)]
+        written = []
+        for name, content in export_files(records, as_of=as_of, remind_days=remind_days,
+                                          generated=self.generated).items():
+            path = self.out_dir / name
+            write_bytes_atomic(path, content)
+            written.append(path)
+        return written
+
+    def write_index(self, published: list[Published] | None, *, as_of: dt.date, skipped: list[str],
+                    exports: list[str] | tuple[str, ...] = ()) -> Path:
+        """index.html for these results, or (None) for everything placed in this output folder."""
+        from reports.html import render_index
+
+        entries = self.placed(published)
         index = self.out_dir / "index.html"
         write_atomic(index, render_index(entries, generated=self.generated, as_of=as_of, skipped=skipped,
                                          exports=exports))

@@ -9,7 +9,8 @@ also rescanned now and then, so nothing is missed if notifications overflow.
 
 Each file is read in a worker process (memory and time limits, see `pipeline.worker`); its
 record and report are written to OUT, the register is updated, the dashboard (OUT/index.html,
-every file this output folder holds) is refreshed, and the file is moved to `processed/`, or,
+every file this output folder holds), the calendar (deadlines.ics) and the tables (CSV, XLSX) are
+refreshed, and the file is moved to `processed/`, or,
 if it could not be read, to `quarantine/` beside `<name>.error.json` that says what went wrong
 and what to do. Files that arrived while the watcher was down are taken at start. A file already
 in the register (same bytes: a duplicate under another name, or a file whose move was cut short
@@ -65,6 +66,7 @@ class WatchOptions:
     target: str = "pipeline.worker:process_job"
     tick: float = 0.1
     change_retries: int = 3  # a file still changing after this many reads is quarantined (PW-E117)
+    remind: tuple[int, ...] = (30, 7, 1)  # calendar reminders, days before each deadline
     playbooks: tuple[Path, ...] = ()  # user playbooks merged over the default one (`--playbook`)
 
 
@@ -380,7 +382,8 @@ class Watcher:
         latency = time.monotonic() - taken
         for other in affected:
             self.publisher.rerender(other)
-        self.publisher.write_index(None, as_of=as_of, skipped=[])
+        exports = self.publisher.write_exports(None, as_of=as_of, remind_days=self.options.remind)
+        self.publisher.write_index(None, as_of=as_of, skipped=[], exports=[p.name for p in exports])
         failed = record.status.value in ("failed", "needs_ocr")
         destination = self._quarantine(path, relative, record, published) if failed else self._archive(path, relative, sha)
         error = first_error(record)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import os
 import queue
 import signal
@@ -251,3 +252,20 @@ def test_watch_and_every_command_have_help() -> None:
         result = subprocess.run([sys.executable, "-m", "pipeline.cli", command, "--help"], capture_output=True,
                                 text=True, timeout=60)
         assert result.returncode == 0 and "usage: pactwatch" in result.stdout, command
+
+
+def test_a_dropped_contract_reaches_the_calendar_and_tables(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    samples = Path(__file__).resolve().parents[1] / "sample_contracts"
+    shutil.copy(samples / "msa_northwind.pdf", inbox / "msa.pdf")
+    shutil.copy(samples / "distribution_maplecrest.pdf", inbox / "distribution.pdf")
+    watcher = Watcher(inbox, out, "--settle", "0.2", "--once", "--remind", "14", "--as-of", "2026-11-27")
+    assert watcher.process.wait(120) == 0
+    calendar = (out / "deadlines.ics").read_text(encoding="utf-8")
+    assert "non-renewal" in calendar.lower(), "the MSA's notice window is in the calendar"
+    assert "renewal option" in calendar.lower(), "the distribution agreement's option deadline too"
+    assert "TRIGGER;RELATED=START:-P14D" in calendar and "-P30D" not in calendar, "reminders as asked with --remind"
+    assert "msa.pdf" in (out / "deadlines.csv").read_text(encoding="utf-8")
+    assert (out / "obligations.csv").is_file() and (out / "pactwatch.xlsx").is_file()
+    assert 'href="deadlines.ics"' in (out / "index.html").read_text(encoding="utf-8")
