@@ -302,8 +302,8 @@ def extract(ctx: Context) -> None:
     _fill_term(scan, term)
     _fill_expiration(scan, term)
     _fill_renewal(scan, term, renewal)
-    _fill_notice(scan, notice)
-    _fill_option_notice(scan, option_notice)
+    _fill_notice(scan, notice, "non_renewal_notice")
+    _fill_notice(scan, option_notice, "renewal_option_notice")
     _fill_convenience(scan, convenience)
 
 
@@ -1081,26 +1081,16 @@ def _fill_renewal(scan: Scan, term: TermClause | None, renewal: RenewalClause | 
         record.term.renewal = scan.ctx.field(renewal.duration.iso, confidence, spans, note=renewal.note)
 
 
-def _fill_notice(scan: Scan, notice: NoticeFinding | None) -> None:
-    if notice is None:
-        return
-    record = scan.ctx.record
-    note = str(notice.duration) if notice.duration.business else None
-    spans = [_span(notice.sentence)]
-    record.term.non_renewal_notice = scan.ctx.field(notice.duration.iso, notice.confidence, spans, note=note)
-    if notice.by:
-        record.term.non_renewal_notice_by = scan.ctx.field(notice.by, notice.confidence - 0.1, spans)
-
-
-def _fill_option_notice(scan: Scan, notice: NoticeFinding | None) -> None:
+def _fill_notice(scan: Scan, notice: NoticeFinding | None, field_name: str) -> None:
+    """A notice period into `term.<field_name>`, and who gives it into `term.<field_name>_by`."""
     if notice is None:
         return
     term = scan.ctx.record.term
     note = str(notice.duration) if notice.duration.business else None
     spans = [_span(notice.sentence)]
-    term.renewal_option_notice = scan.ctx.field(notice.duration.iso, notice.confidence, spans, note=note)
+    setattr(term, field_name, scan.ctx.field(notice.duration.iso, notice.confidence, spans, note=note))
     if notice.by:
-        term.renewal_option_notice_by = scan.ctx.field(notice.by, notice.confidence - 0.1, spans)
+        setattr(term, f"{field_name}_by", scan.ctx.field(notice.by, notice.confidence - 0.1, spans))
 
 
 def _fill_convenience(scan: Scan, rights: list[ConvenienceRight]) -> None:

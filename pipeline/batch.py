@@ -273,7 +273,7 @@ class _Run:
             self.progress.close()
         done = set(self.results)
         self.summary.not_done = [s.relative for s in self.sources if s.relative not in done]
-        entries = [self.results[s.relative] for s in self.sources if s.relative in self.results]
+        entries = self.publisher.placed([self.results[s.relative] for s in self.sources if s.relative in self.results])
         try:
             if self.options.exports:
                 self.summary.exports = self.publisher.write_exports(entries, as_of=self.as_of,

@@ -291,13 +291,12 @@ class Publisher:
                                       record_href=row["record_file"]))
         return entries
 
-    def write_exports(self, published: list[Published] | None, *, as_of: dt.date,
+    def write_exports(self, entries: list[IndexEntry], *, as_of: dt.date,
                       remind_days: tuple[int, ...]) -> list[Path]:
-        """The calendar (deadlines.ics) and tables (CSV, XLSX) for these results, or (None) for
-        everything placed in this output folder."""
+        """The calendar (deadlines.ics) and tables (CSV, XLSX) for these entries (`placed`)."""
         from reports.exports import export_files
 
-        records = [(e.record, e.report_href) for e in self.placed(published)]
+        records = [(e.record, e.report_href) for e in entries]
         written = []
         for name, content in export_files(records, as_of=as_of, remind_days=remind_days,
                                           generated=self.generated).items():
@@ -306,12 +305,11 @@ class Publisher:
             written.append(path)
         return written
 
-    def write_index(self, published: list[Published] | None, *, as_of: dt.date, skipped: list[str],
+    def write_index(self, entries: list[IndexEntry], *, as_of: dt.date, skipped: list[str],
                     exports: list[str] | tuple[str, ...] = ()) -> Path:
-        """index.html for these results, or (None) for everything placed in this output folder."""
+        """index.html for these entries (`placed`)."""
         from reports.html import render_index
 
-        entries = self.placed(published)
         index = self.out_dir / "index.html"
         write_atomic(index, render_index(entries, generated=self.generated, as_of=as_of, skipped=skipped,
                                          exports=exports))

@@ -382,8 +382,9 @@ class Watcher:
         latency = time.monotonic() - taken
         for other in affected:
             self.publisher.rerender(other)
-        exports = self.publisher.write_exports(None, as_of=as_of, remind_days=self.options.remind)
-        self.publisher.write_index(None, as_of=as_of, skipped=[], exports=[p.name for p in exports])
+        everything = self.publisher.placed(None)  # read from the register once for both
+        exports = self.publisher.write_exports(everything, as_of=as_of, remind_days=self.options.remind)
+        self.publisher.write_index(everything, as_of=as_of, skipped=[], exports=[p.name for p in exports])
         failed = record.status.value in ("failed", "needs_ocr")
         destination = self._quarantine(path, relative, record, published) if failed else self._archive(path, relative, sha)
         error = first_error(record)

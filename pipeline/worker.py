@@ -311,22 +311,22 @@ class WorkerPool:
         was 7% of a run over the CUAD dev set)."""
         pending = iter(jobs)
         exhausted = False
-        while True:
+
+        def fill() -> None:
+            nonlocal exhausted
             while not exhausted and len(self._busy) < self.size and not stop():
                 job = next(pending, None)
                 if job is None:
                     exhausted = True
                     break
                 self._start(job)
+
+        while True:
+            fill()
             if not self._busy:
                 return
             finished = list(self._collect())
-            while not exhausted and len(self._busy) < self.size and not stop():
-                job = next(pending, None)
-                if job is None:
-                    exhausted = True
-                    break
-                self._start(job)
+            fill()
             yield from finished
 
     def run_one(self, job: Job) -> JobResult:
