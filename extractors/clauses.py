@@ -6,8 +6,8 @@ words of the heading the sentence sits under, and the drafting cues of `rules/cl
 it matches. The model (`extractors/models/clauses.npz`, trained by `benchmarks/train_clauses.py`
 on 211 lawyer-labelled CUAD contracts) holds only the weights of the features it kept, with IDF
 folded in, so scoring is a sparse product in numpy. A contract has a category with the
-probability its contract-level calibrator gives from its best sentence scores; the best sentences
-are the evidence.
+probability its contract-level calibrator gives from its best sentence scores and from how many
+of the category's cues it matches (`CONTRACT_FEATURES`); the best sentences are the evidence.
 
 Some cues are nearly always right when they fire, even where the model is unsure. The trainer
 measures that on its training contracts and stores a *floor* for such a cue in the model file:
@@ -60,7 +60,7 @@ class ClauseModel:
     bias: np.ndarray  # per category
     cue_keys: list[str]  # the model's cue features, in feature order
     head_weight: float
-    calibration: np.ndarray  # categories x 4: weights of (best, second best, log1p(#positive)), intercept
+    calibration: np.ndarray  # categories x (len(CONTRACT_FEATURES) + 1): their weights, then the intercept
     evidence_margin: np.ndarray  # per category: quote sentences scoring within this of the best one ...
     evidence_max: np.ndarray  # ... at most this many
     floors: dict[str, float]  # cue key -> the least confidence of its category where it matches
@@ -89,10 +89,6 @@ class ClauseModel:
         out[rows[starts]] += np.add.reduceat(contrib, starts, axis=0)
         return out
 
-    def contract_probability(self, logits: np.ndarray) -> np.ndarray:
-        """Per category, the calibrated probability that the contract has the clause."""
-        return calibrate(self.calibration, best_scores(logits))
-
     @cached_property
     def cue_index(self) -> dict[str, int]:
         """Cue key -> the model's cue feature number."""
@@ -113,8 +109,30 @@ def best_scores(logits: np.ndarray) -> np.ndarray:
     return np.stack([best, np.maximum(second, -10.0), count], axis=1)
 
 
+CONTRACT_FEATURES = ("best sentence logit", "second best", "log1p(#sentences above 0)",
+                     "log1p(#cues matched in sentences)", "log1p(#cues matched in headings)")
+
+
+def cue_counts(fired: set[str], categories: list[str], cues: Sequence[Cue]) -> np.ndarray:
+    """categories x 2: how many of the category's cues match a sentence of FLOOR_MIN_WORDS words or
+    more, and a heading with sentences under it (`fired`: the keys of the contract's floor events)."""
+    index = {c: k for k, c in enumerate(categories)}
+    out = np.zeros((len(categories), 2))
+    for cue in cues:
+        k = index.get(cue.category)
+        if k is not None:
+            out[k, 0] += cue.key in fired
+            out[k, 1] += cue.key + HEADING in fired
+    return np.log1p(out)
+
+
+def calibration_inputs(logits: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """categories x len(CONTRACT_FEATURES): what the calibrator reads."""
+    return np.hstack([best_scores(logits), counts])
+
+
 def calibrate(calibration: np.ndarray, features: np.ndarray) -> np.ndarray:
-    z = (features * calibration[:, :3]).sum(axis=1) + calibration[:, 3]
+    z = (features * calibration[:, :-1]).sum(axis=1) + calibration[:, -1]
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -192,8 +210,10 @@ def find_clauses(texts: list[str], clause_model: ClauseModel, rule_set: Rules) -
     features, hits, headings = contract_features(texts, prepared, rule_set.cues, clause_model.cue_index,
                                                  clause_model.head_weight)
     logits = clause_model.scores(features)
-    probability = clause_model.contract_probability(logits)
-    floors = cue_floors(floor_events(hits, headings, prepared.words, rule_set.cues), clause_model.floors)
+    events = floor_events(hits, headings, prepared.words, rule_set.cues)
+    probability = calibrate(clause_model.calibration, calibration_inputs(
+        logits, cue_counts({e.key for e in events}, clause_model.categories, rule_set.cues)))
+    floors = cue_floors(events, clause_model.floors)
     quotable = prepared.words >= MIN_EVIDENCE_WORDS
     ranked = np.where(quotable[:, None], logits, -np.inf)
     top = np.argsort(-ranked, axis=0, kind="stable")[: int(clause_model.evidence_max.max())]

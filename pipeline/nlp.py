@@ -34,6 +34,10 @@ _BLOCK_START = re.compile(
     r"(?<!,)\n[ \t]*(?=(?:\d{1,3}(?:\.\d+)*\.?\s|\d+(?:\.\d+)+\.?\s|\(?[a-z]{1,3}\)\s|\(?[ivxlc]{1,6}\)\s|[A-Z]\.\s|"
     r"(?:ARTICLE|Article|SECTION|Section|SCHEDULE|Schedule|EXHIBIT|Exhibit|ANNEX|Annex)\s|[•·▪-]\s))"
 )
+# The word before a one-letter reference whose dot may end a sentence: "attached as Exhibit D."
+_LETTER_REFERENCE = re.compile(
+    r"\b(?:exhibit|schedule|annex|appendix|attachment|addendum|rider|section|article|part|clause|item)\s+$",
+    re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A short all-capitals line (a heading: "SERVICES AGREEMENT", "RECITALS") followed by a line in
 # sentence case. Lines of an all-capitals clause are followed by more capitals, so stay joined.
@@ -79,8 +83,9 @@ def _ends_sentence(text: str, dot: int, after: int) -> bool:
     word = text[word_start:dot].lower()
     if word.rstrip(".") in ABBREVIATIONS or word in ABBREVIATIONS:
         return False
-    if len(word) == 1 and word.isalpha():  # initials "J. Smith", list letters "A."
-        return False
+    if len(word) == 1 and word.isalpha():  # initials "J. Smith", list letters "A." ...
+        if not _LETTER_REFERENCE.search(text, max(0, word_start - 16), word_start):
+            return False  # ... but "as set out in Exhibit D. Tenant shall" ends at the letter
     if re.fullmatch(r"\d+(?:\.\d+)*", word):
         line_start = word_start == 0 or text[word_start - 1] == "\n"
         before = text[max(0, word_start - 12):word_start].lower()

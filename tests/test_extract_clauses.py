@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -196,15 +195,31 @@ def test_rule_pack_names_only_cuad_categories_and_unique_cues():
             re.compile(cue["pattern"])
 
 
-def test_a_hundred_page_contract_is_mapped_in_well_under_a_second():
+def test_a_hundred_page_contract_is_mapped_as_its_clauses_say():
+    # the speed of the clause map is measured by benchmarks/extractor_times.py, not here
     text = DISTRIBUTION + "\n\n".join(
         f"{n}. Services. Provider shall perform the services described in Statement of Work {n} in a "
         f"professional manner and in accordance with the specifications, and Customer shall pay the fees "
         f"set out therein within thirty (30) days of receipt of a proper invoice." for n in range(8, 1600))
-    clause_map(DISTRIBUTION)  # load the model and rules first
-    start = time.perf_counter()
-    clause_map(text)
-    assert time.perf_counter() - start < 2.0  # ~0.3 s on an idle machine; the bound catches quadratic work
+
+    long_map, short_map = present(clause_map(text)), present(clause_map(DISTRIBUTION))
+
+    assert {"Exclusivity", "Audit Rights", "Insurance", "Cap On Liability", "Anti-Assignment"} <= long_map
+    assert long_map <= short_map | {"Post-Termination Services"}
+
+
+def test_the_calibrator_counts_each_cue_once_and_headings_apart():
+    cues = clauses.rules().cues
+    model = clauses.model()
+    rofr = [c.key for c in cues if c.category == "Rofr/Rofo/Rofn"][:2]
+    fired = {rofr[0], rofr[1], rofr[0] + clauses.HEADING}
+
+    counts = clauses.cue_counts(fired, model.categories, cues)
+
+    k = model.categories.index("Rofr/Rofo/Rofn")
+    np.testing.assert_allclose(counts[k], [np.log1p(2), np.log1p(1)])
+    assert counts[np.arange(len(counts)) != k].sum() == 0
+    assert model.calibration.shape == (len(model.categories), len(clauses.CONTRACT_FEATURES) + 1)
 
 
 # Sentences in the style of real contracts, chosen so that most cues of the pack match one of them

@@ -38,6 +38,14 @@ def test_an_all_capitals_clause_over_several_lines_stays_one_sentence() -> None:
     assert sentences(text)[0] == "IN NO EVENT SHALL EITHER PARTY BE LIABLE\nFOR ANY INDIRECT OR CONSEQUENTIAL DAMAGES."
 
 
+def test_a_sentence_ending_in_a_lettered_exhibit_is_not_glued_to_the_next() -> None:
+    text = ("The form of notice is attached as Exhibit D. Tenant shall exercise the option by written notice. "
+            "Signed for Acme by J. Smith, Director.")
+    assert sentences(text) == ["The form of notice is attached as Exhibit D.",
+                               "Tenant shall exercise the option by written notice.",
+                               "Signed for Acme by J. Smith, Director."]
+
+
 def test_lower_case_after_a_period_continues_the_sentence() -> None:
     text = "Payment is due within 30 days, i.e. net 30, after receipt of invoice. Late sums bear interest."
     assert len(sentences(text)) == 2
