@@ -46,6 +46,9 @@ from pipeline.worker import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT, Job, Worke
 log = logging.getLogger("pactwatch.watch")
 
 RESCAN_SECONDS = 30.0
+# The dashboard, calendar and tables are rebuilt from the whole register (O(contracts)): as soon as
+# no file is left waiting in the inbox, and while files keep arriving, at most this often.
+PORTFOLIO_SECONDS = 20.0
 RETRY_FIRST, RETRY_MAX = 5.0, 300.0  # pause after an output failure, doubled up to the maximum
 MAX_NAME_BYTES = 255
 
@@ -151,6 +154,8 @@ class Watcher:
         self.handled: list[Handled] = []
         self.observer = None
         self._last_scan = 0.0
+        self._portfolio_as_of: dt.date | None = None  # set while the dashboard and exports are behind
+        self._portfolio_at = time.monotonic()  # when they were last rebuilt (or tried)
 
     # ------------------------------------------------------------------ what is watched
 
@@ -239,6 +244,10 @@ class Watcher:
                     if self.options.stop():
                         break
                     self._take(candidate)
+                    if time.monotonic() - self._portfolio_at > PORTFOLIO_SECONDS:
+                        self._refresh_portfolio()
+                if not self.candidates or time.monotonic() - self._portfolio_at > PORTFOLIO_SECONDS:
+                    self._refresh_portfolio()
                 if self.options.once and not self.candidates:
                     break
                 if not ready:
@@ -255,6 +264,7 @@ class Watcher:
             self.observer.stop()
             self.observer.join(5)
         self.pool.close()
+        self._refresh_portfolio()
         try:
             counts: dict[str, int] = {}
             for h in self.handled:
@@ -334,6 +344,24 @@ class Watcher:
         if handled is not None:
             self._forget(candidate, handled)
 
+    def _refresh_portfolio(self) -> None:
+        """Rebuild the dashboard, calendar and tables if a file was handled since they were written."""
+        if self._portfolio_as_of is None:
+            return
+        try:
+            everything = self.publisher.placed(None)  # read from the register once for both
+            exports = self.publisher.write_exports(everything, as_of=self._portfolio_as_of,
+                                                   remind_days=self.options.remind)
+            self.publisher.write_index(everything, as_of=self._portfolio_as_of, skipped=[],
+                                       exports=[p.name for p in exports])
+        except (OutputError, RegisterError) as exc:
+            log.error("the dashboard, calendar and tables could not be rebuilt (%s %s: %s); tried again "
+                      "in %g s", exc.code.code, exc.code.title, exc.detail, PORTFOLIO_SECONDS)
+            return
+        finally:
+            self._portfolio_at = time.monotonic()
+        self._portfolio_as_of = None
+
     def _forget(self, candidate: Candidate, handled: Handled) -> None:
         self.candidates.pop(candidate.path, None)
         self.handled.append(handled)
@@ -382,9 +410,7 @@ class Watcher:
         latency = time.monotonic() - taken
         for other in affected:
             self.publisher.rerender(other)
-        everything = self.publisher.placed(None)  # read from the register once for both
-        exports = self.publisher.write_exports(everything, as_of=as_of, remind_days=self.options.remind)
-        self.publisher.write_index(everything, as_of=as_of, skipped=[], exports=[p.name for p in exports])
+        self._portfolio_as_of = as_of
         failed = record.status.value in ("failed", "needs_ocr")
         destination = self._quarantine(path, relative, record, published) if failed else self._archive(path, relative, sha)
         error = first_error(record)

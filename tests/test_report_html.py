@@ -243,6 +243,21 @@ def test_values_are_shown_readably_with_derived_basis():
     assert "Last day to give notice of non-renewal" in section(html, "deadlines")
 
 
+def test_clauses_below_half_confidence_are_set_apart_as_only_possible():
+    document = make_document()
+    record = full_record(document)
+    record.clauses.append(Clause(category="Change Of Control", confidence=0.12,
+                                 evidence=[evidence(document, "18.1 Governing Law.")]))
+    html = render_contract(record, document, generated=GENERATED)
+    clauses = section(html, "clauses")
+    found = re.search(r'<table class="data" id="clauses-table">.*?</table>', clauses, re.S).group(0)
+    possible = re.search(r'<details class="possible-clauses".*?</details>', clauses, re.S).group(0)
+
+    assert "Anti-Assignment" in found and "Change Of Control" not in found
+    assert "Change Of Control" in possible and "low, check the quote" in possible
+    assert "1 found; 1 more only possible" in unescape(re.sub(r"\s+", " ", clauses))
+
+
 # --- unreadable files -------------------------------------------------------------------------
 
 

@@ -269,3 +269,26 @@ def test_a_dropped_contract_reaches_the_calendar_and_tables(tmp_path: Path) -> N
     assert "msa.pdf" in (out / "deadlines.csv").read_text(encoding="utf-8")
     assert (out / "obligations.csv").is_file() and (out / "pactwatch.xlsx").is_file()
     assert 'href="deadlines.ics"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_files_dropped_together_rebuild_the_dashboard_once_with_all_of_them(tmp_path: Path, monkeypatch) -> None:
+    import datetime as dt
+
+    from pipeline import publish
+    from pipeline.watch import WatchOptions, watch
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    for n in range(4):
+        good_text(inbox / f"nda-{n}.txt", title=f"MUTUAL NONDISCLOSURE AGREEMENT {n}")
+    rebuilt = []
+    write_index = publish.Publisher.write_index
+    monkeypatch.setattr(publish.Publisher, "write_index",
+                        lambda self, *a, **k: rebuilt.append(1) or write_index(self, *a, **k))
+
+    handled = watch(inbox, out, WatchOptions(once=True, settle=0.2, as_of=dt.date(2026, 11, 27)))
+
+    assert sorted(h.status for h in handled) == ["ok"] * 4
+    assert len(rebuilt) == 1, "the whole-register rebuild ran once for the batch, not once per file"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f"nda-{n}.txt" in index for n in range(4))
