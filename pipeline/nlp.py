@@ -38,6 +38,21 @@ _BLOCK_START = re.compile(
 _LETTER_REFERENCE = re.compile(
     r"\b(?:exhibit|schedule|annex|appendix|attachment|addendum|rider|section|article|part|clause|item)\s+$",
     re.IGNORECASE)
+# A reference at the start of a line that is not a heading but the middle of a sentence broken by
+# the PDF's line wrap: "... pursuant to\nSection 4.4, Bioeq shall", "BREACH OF SECTION 9 OR\nSECTION 10, OR"
+_REFERENCE_LINE = re.compile(r"[ \t]*(?:ARTICLE|Article|SECTION|Section|SCHEDULE|Schedule|EXHIBIT|Exhibit|ANNEX|Annex)\s")
+_REFERENCE_GOES_ON = re.compile(
+    r"[ \t]*\S+(?:,|\s+(?:or|and|of|to|in|hereof|hereto|herein|above|below)\b)", re.IGNORECASE)
+_LINE_LEFT_OPEN = re.compile(
+    r"\b(?:to|of|in|under|this|that|as|and|or|the|with|by|per|on|at|from|see|such|any|its|their|an?|"
+    r"hereto|herein|hereunder|pursuant|including|between|than|into|within)[ \t]*$", re.IGNORECASE)
+# A numbered heading on a line of its own, without a full stop ("14.1 Indemnification of Supplier"),
+# before a line in sentence case: a unit apart, if `_is_title` agrees it is a title, not a sentence
+# wrapped after a few words ("1.1 The Supplier shall deliver to\nCustomer ...").
+_NUMBERED_HEADING = re.compile(
+    r"^[ \t]*(?:(?:Section|SECTION|Article|ARTICLE|Clause|CLAUSE)\s+)?\d{1,2}(?:\.\d{1,2})*\.?[ \t]+"
+    r"(?P<title>[A-Z][^\n.;:]{0,70}?[A-Za-z)])[ \t]*\n(?=[ \t]*[A-Z“\"(][a-z])", re.MULTILINE)
+_TITLE_SMALL_WORDS = frozenset("a an and or of the to for in on at by with from into under upon than as per".split())
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A short all-capitals line (a heading: "SERVICES AGREEMENT", "RECITALS") followed by a line in
 # sentence case. Lines of an all-capitals clause are followed by more capitals, so stay joined.
@@ -56,9 +71,13 @@ def split_sentences(text: str) -> list[Sentence]:
     for m in _PARAGRAPH_BREAK.finditer(text):
         cuts.add(m.end())
     for m in _BLOCK_START.finditer(text):
-        cuts.add(m.start() + 1)
+        if not _wrapped_reference(text, m.start() + 1):
+            cuts.add(m.start() + 1)
     for m in _CAPS_HEADING.finditer(text):
         cuts.add(m.end())
+    for m in _NUMBERED_HEADING.finditer(text):
+        if _is_title(m["title"]):
+            cuts.add(m.end())
     for m in _SENT_END.finditer(text):
         if _ends_sentence(text, m.start(), m.end()):
             cuts.add(m.end())
@@ -72,6 +91,24 @@ def split_sentences(text: str) -> list[Sentence]:
         if b > a:
             sentences.append(Sentence(a, b))
     return sentences
+
+
+def _is_title(words: str) -> bool:
+    """Whether a heading's words are written as a title: every word capitalised but the small ones."""
+    seen = re.findall(r"[A-Za-z][\w’'-]*", words)
+    return bool(seen) and seen[-1].lower() not in _TITLE_SMALL_WORDS and all(
+        w[0].isupper() or w.lower() in _TITLE_SMALL_WORDS for w in seen)
+
+
+def _wrapped_reference(text: str, line: int) -> bool:
+    """Whether the line starting at `line` opens with a cross-reference that continues the sentence
+    of the line before (so it starts no new unit)."""
+    reference = _REFERENCE_LINE.match(text, line)
+    if reference is None:
+        return False
+    if _REFERENCE_GOES_ON.match(text, reference.end()):
+        return True
+    return _LINE_LEFT_OPEN.search(text, max(0, line - 40), line - 1) is not None
 
 
 def _ends_sentence(text: str, dot: int, after: int) -> bool:

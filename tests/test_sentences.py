@@ -46,6 +46,26 @@ def test_a_sentence_ending_in_a_lettered_exhibit_is_not_glued_to_the_next() -> N
                                "Signed for Acme by J. Smith, Director."]
 
 
+def test_a_cross_reference_wrapped_onto_a_new_line_does_not_cut_the_sentence() -> None:
+    capitals = ("15.1 EXCEPT FOR BREACH OF SECTION 9 OR\nSECTION 10, IN NO EVENT SHALL EITHER PARTY'S LIABILITY "
+                "EXCEED THE FEES PAID.")
+    wrapped = "Supplier may terminate the licence granted pursuant to\nSection 4.4 upon notice. Fees are due."
+    headings = "ARTICLE 4\nSECTION 4.1 Payment Terms\nSECTION 4.2 Invoices. Invoices are due monthly."
+
+    assert sentences(capitals) == [capitals]
+    assert sentences(wrapped)[0] == "Supplier may terminate the licence granted pursuant to\nSection 4.4 upon notice."
+    assert sentences(headings) == ["ARTICLE 4", "SECTION 4.1 Payment Terms", "SECTION 4.2 Invoices.",
+                                   "Invoices are due monthly."]
+
+
+def test_a_numbered_heading_without_a_full_stop_is_a_unit_of_its_own() -> None:
+    text = ("14.1 Indemnification of Supplier\nCustomer shall indemnify Supplier against third-party claims.\n"
+            "14.2 The Supplier shall deliver the goods to\nCustomer at its site.")
+    assert sentences(text) == ["14.1 Indemnification of Supplier",
+                               "Customer shall indemnify Supplier against third-party claims.",
+                               "14.2 The Supplier shall deliver the goods to\nCustomer at its site."]
+
+
 def test_lower_case_after_a_period_continues_the_sentence() -> None:
     text = "Payment is due within 30 days, i.e. net 30, after receipt of invoice. Late sums bear interest."
     assert len(sentences(text)) == 2
