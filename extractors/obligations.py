@@ -62,6 +62,7 @@ class Cues:
     disclaimer_before: Cue
     schedule_lead_in: Cue
     condition: Cue
+    exception: Cue
     action_soft_end: Cue
     recurrence: tuple[tuple[Cue, str], ...]
     category_by_verb: tuple[tuple[str, Cue], ...]
@@ -106,6 +107,7 @@ class Rules:
     time_lead: re.Pattern[str]
     action_lead: re.Pattern[str]
     condition: re.Pattern[str]
+    exception: re.Pattern[str]
     duration_link: re.Pattern[str]
     deadline_before: re.Pattern[str]
     notice_after: re.Pattern[str]
@@ -135,6 +137,7 @@ class Rules:
             disclaimer_before=Cue.of(self.disclaimer_before),
             schedule_lead_in=Cue.of(self.schedule_lead_in),
             condition=Cue.of(self.condition),
+            exception=Cue.of(self.exception),
             action_soft_end=Cue.of(self.action_soft_end),
             recurrence=tuple((Cue.of(p), value) for p, value in self.recurrence),
             category_by_verb=tuple((name, Cue.of(p)) for name, p in self.category_by_verb),
@@ -148,7 +151,7 @@ def rules() -> Rules:
     require(pack, PACK, "party_roles", "party_roles_always", "not_party_name_words", "party_quantifiers", "pronoun_subjects", "subject_adverbs",
             "party_with_helpers", "modal_cues", "explicit_right_cues", "right_verbs", "non_binding_predicates", "non_binding_after_not", "disclaimer_before",
             "definition_sentence", "definition_label", "recital_start", "recital_end", "interpretation_sentence", "heading_sentence",
-            "not_subject_before", "action_end", "action_soft_end", "action_aside", "time_lead", "action_lead", "condition_cues", "duration_link",
+            "not_subject_before", "action_end", "action_soft_end", "action_aside", "time_lead", "action_lead", "condition_cues", "exception_cues", "duration_link",
             "duration_deadline_before", "duration_notice_after", "trigger_end", "anchor_effective",
             "anchor_agreement", "anchor_expiration", "due_date_before", "recurrence", "recurrence_every",
             "category_by_verb", "categories", "schedule_lead_in", "payment_passive", "not_payment_passive", "fee_for_service")
@@ -203,6 +206,7 @@ def rules() -> Rules:
         time_lead=compile_patterns(pack["time_lead"], PACK, "time_lead"),
         action_lead=compile_patterns(["^(?:" + "|".join(pack["action_lead"]) + ")+"], PACK, "action_lead"),
         condition=compile_patterns(pack["condition_cues"], PACK, "condition_cues"),
+        exception=compile_patterns(pack["exception_cues"], PACK, "exception_cues"),
         duration_link=compile_patterns(pack["duration_link"], PACK, "duration_link"),
         deadline_before=compile_patterns(pack["duration_deadline_before"], PACK, "duration_deadline_before"),
         notice_after=compile_patterns(pack["duration_notice_after"], PACK, "duration_notice_after"),
@@ -1059,7 +1063,9 @@ def category_of(action: str, clause: Folded) -> str:
 
 
 def condition_of(doc: Folded, start: int, end: int) -> str | None:
-    m = rules().cues.condition.search(doc, start, end)
+    """The trigger of a duty ("if ...", "upon receipt ..."); failing one, its exception ("except as ...")."""
+    cues = rules().cues
+    m = cues.condition.search(doc, start, end) or cues.exception.search(doc, start, end)
     if m is None:
         return None
     return _clean_phrase(doc.text[m.start():m.end()], 16) or None

@@ -173,6 +173,16 @@ def test_either_party_may_terminate_is_a_right_of_either_party():
     assert ob.condition and ob.condition.startswith("if the other Party materially breaches")
 
 
+def test_a_prohibitions_exception_is_its_condition_unless_a_trigger_is_stated():
+    found = extract("The Recipient shall not disclose the Confidential Information to any third party except as "
+                    "required by law or court order. Supplier shall, except as otherwise provided in Section 9, "
+                    "refund the fees if the Customer terminates for cause.")
+    disclose = one(found, "disclose")
+    assert disclose.modality == "prohibition" and disclose.condition.startswith("except as required by law")
+    refund = one(found, "refund")
+    assert refund.condition.startswith("if the Customer terminates")  # the trigger, not the exception
+
+
 def test_may_followed_by_a_verb_that_is_not_a_tracked_right_is_ignored():
     assert extract("Supplier shall provide such information as Customer may reasonably request. "
                    "Customer may be required by law to withhold taxes.") == [

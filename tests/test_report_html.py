@@ -243,6 +243,17 @@ def test_values_are_shown_readably_with_derived_basis():
     assert "Last day to give notice of non-renewal" in section(html, "deadlines")
 
 
+def test_an_obligations_condition_reads_as_the_contract_words_it(sample_outcomes):
+    # conditions carry their own connective ("if", "provided that", "upon"): the report adds none
+    outcome = sample_outcomes["distribution_maplecrest"]
+    html = render_contract(outcome.record, outcome.document, generated=GENERATED)
+    shown = [unescape(c) for c in re.findall(r'<div class="sub condition">([^<]*)</div>', html)]
+
+    assert any(c.startswith("if the other party commits a material breach") for c in shown)
+    assert any(c.startswith("provided that") for c in shown)
+    assert not any(re.match(r"(?i)if (?:if|provided|upon|unless|in the event)\b", c) for c in shown)
+
+
 def test_clauses_below_half_confidence_are_set_apart_as_only_possible():
     document = make_document()
     record = full_record(document)
