@@ -1108,6 +1108,15 @@ def _rejoin_wrapped(text: str, sentences: list[Sentence]) -> list[Sentence]:
     return out
 
 
+_LAST_WORD = re.compile(r"([A-Za-z]+(?:-[A-Za-z]+)?)\s*$")
+
+
+def _numeral_echo(text: str, mark: int) -> bool:
+    """Whether the "(3)" at `mark` repeats a number in words ("three (3) years"): no list marker."""
+    word = _LAST_WORD.search(text, max(0, mark - 30), mark)
+    return word is not None and bool(words_to_number(word[1]))  # "and (2)" is a marker: "and" reads as 0
+
+
 def _marker_kind(head: str) -> str | None:
     """The numbering style a clause starts with: "(a)" letter, "(iv)" roman, "(2)" digit."""
     m = re.match(r"\s*\(?([a-z]{1,5}|\d{1,2})[).]", head)
@@ -1454,7 +1463,8 @@ class ObligationReader:
         if first is None:
             return []
         kind = _marker_kind(first.group(0).strip())
-        marks = [m for m in _ENUM.finditer(text, first.start(), end) if _marker_kind(m.group(0).strip()) == kind]
+        marks = [m for m in _ENUM.finditer(text, first.start(), end)
+                 if _marker_kind(m.group(0).strip()) == kind and not _numeral_echo(text, m.start())]
         if len(marks) < 2:
             return []
         spans = []

@@ -205,6 +205,16 @@ def test_enumerated_duties_each_get_their_own_timing():
     assert testing.timing.duration == "P20D" and testing.timing.after == "Milestone 4 is achieved"
 
 
+def test_a_number_repeated_in_brackets_is_no_list_marker():
+    found = extract("The Supplier shall have the option to renew this Agreement for one (1) additional term of "
+                    "three (3) years by giving the Customer written notice not less than one hundred eighty (180) "
+                    "days prior to the expiration of the Initial Term. Customer shall (1) pay the fees and (2) "
+                    "provide the data.")
+    renew = [o for o in found if o.obligor == "Supplier"]
+    assert len(renew) == 1 and renew[0].action.startswith("renew this Agreement for one"), renew
+    assert {o.action.split()[0] for o in found if o.obligor == "Customer"} == {"pay", "provide"}
+
+
 def test_list_items_under_a_lead_in_inherit_its_party():
     text = ("3.2 In supplying the Services, the Supplier shall:\n\n(a) perform the Services with reasonable care;\n\n"
             "(b) provide a certificate of erasure within five (5) Business Days after removal of a Device; and\n\n"
