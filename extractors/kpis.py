@@ -175,6 +175,7 @@ class KpiReader:
             self._times(s, folded)
         self._schedules()
         self._link_remedies()
+        self._fold_restatements()
         return [f.kpi for f in self.found]
 
     def _add(self, kind: str, metric: str, target: Target | None, window: str | None, party: str | None,
@@ -503,6 +504,26 @@ class KpiReader:
             if caps and any("credit" in p.lower() for p in parts):
                 parts.append(f"service credits capped at {caps[0].target.value:g}{caps[0].target.unit}")
             kpi.remedy = "; ".join(parts) if parts else None
+
+
+    def _fold_restatements(self) -> None:
+        """A remedy clause that restates a target ("If Availability in any calendar month falls below
+        99.9%, Subscriber shall be entitled to a service credit ...") is no service level of its own when
+        a stated service level has the same metric, target and window: its remedy is already linked
+        there (`_link_remedies`), and its quote joins that level's evidence."""
+        levels = [f.kpi for f in self.found if f.kind not in ("failure", "cap")]
+        kept = []
+        for f in self.found:
+            same = None
+            if f.kind == "failure" and f.kpi.target is not None:
+                same = next((k for k in levels if (k.metric, k.target, k.window) == (f.kpi.metric, f.kpi.target,
+                                                                                    f.kpi.window)
+                             and k.remedy and f.kpi.remedy and f.kpi.remedy in k.remedy), None)
+            if same is None:
+                kept.append(f)
+            else:
+                same.evidence.extend(e for e in f.kpi.evidence if e not in same.evidence)
+        self.found = kept
 
 
 _DEFINED_EVENT = re.compile(r"(?i:an?|the)\s+(?P<term>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,5})\s+(?:occurs|shall occur|shall be deemed to (?:have )?occur(?:red)?|will occur)\s+(?:if|when|where|in the event)\b")

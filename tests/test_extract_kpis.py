@@ -87,6 +87,9 @@ Less than 99.5% | 10%
     assert "capped at 30%" in commitment.remedy
     cap = next(k for k in found if k.metric == "service_credit_cap")
     assert target(cap) == ("<=", 30.0, "%")
+    # 3.1 restates the 1.1 target to attach credits: one service level, quoting both
+    assert [k.metric for k in found].count("availability") == 1
+    assert any(e.text.startswith("3.1 If Availability") for e in commitment.evidence)
 
 
 def test_each_response_and_fix_time_in_a_sentence_is_its_own_target():
