@@ -58,8 +58,24 @@ def test_a_raised_check_cites_the_clause_that_raised_it() -> None:
 
 def test_a_passed_check_says_what_was_looked_for() -> None:
     checks = by_id(run_checks(record(), load_playbooks(), AS_OF))
-    assert checks["uncapped-liability"].status == "passed"  # a cap exists, nothing says uncapped
+    assert checks["uncapped-liability"].status == "passed"  # a cap exists
+    assert checks["liability-cap-exceptions"].status == "passed"  # and nothing is left outside it
     assert checks["liquidated-damages"].message.startswith("Looked for a liquidated damages clause")
+
+
+def test_no_cap_is_a_high_risk_and_a_cap_with_exceptions_a_medium_one_quoting_both() -> None:
+    without_cap = record()
+    without_cap.clauses = []
+    assert by_id(run_checks(without_cap, load_playbooks(), AS_OF))["uncapped-liability"].status == "raised"
+
+    carved_out = record()
+    carved_out.clauses.append(Clause(category="Uncapped Liability", confidence=0.8,
+                                     evidence=[evidence("Customer shall pay")]))
+    checks = by_id(run_checks(carved_out, load_playbooks(), AS_OF))
+    assert checks["uncapped-liability"].status == "passed"
+    exceptions = checks["liability-cap-exceptions"]
+    assert (exceptions.status, exceptions.severity) == ("raised", "medium")
+    assert {e.text for e in exceptions.evidence} >= {"IN NO EVENT", "Customer shall pay"}
 
 
 def test_a_missed_window_is_raised_as_missed() -> None:
