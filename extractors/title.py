@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.base import Context
+from pipeline.record import Record
 from extractors.parties import find_preamble, rules as party_rules
 from rules import alternation, load_pack, phrase, require
 
@@ -236,3 +237,18 @@ def extract(ctx: Context) -> None:
     title = find_title(ctx)
     if title is not None:
         ctx.record.document.title = ctx.field(title.value, title.confidence, [(title.start, title.end)])
+
+
+@lru_cache(maxsize=1)
+def _type_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    pack = load_pack("contract_types")
+    return tuple((entry["type"], re.compile(entry["pattern"], re.IGNORECASE)) for entry in pack["types"])
+
+
+def contract_type(record: Record) -> str:
+    """The kind of contract its title says it is (rules/contract_types.yaml): "Lease", "Amendment", ..."""
+    title = record.document.title
+    if title is None or not str(title.value).strip():
+        return "Untitled"
+    text = str(title.value)
+    return next((name for name, pattern in _type_patterns() if pattern.search(text)), "Other")

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from extractors.durations import Duration
+from extractors.title import contract_type
 from pipeline.record import Check, Evidence, Field, Record
 from rules import RULES_DIR
 
@@ -167,14 +168,21 @@ def _kpi_without_remedy(record: Record, spec: Any, as_of: dt.date) -> list[Hit]:
     return [Hit({"value": k.metric.replace("_", " ")}, list(k.evidence)) for k in record.kpis if not k.remedy]
 
 
+def _contract_type(record: Record, wanted: str, as_of: dt.date) -> list[Hit]:
+    found = contract_type(record)
+    return [Hit({"value": found}, list(record.document.title.evidence))] if found == wanted else []
+
+
 def _all(record: Record, specs: list[dict[str, Any]], as_of: dt.date) -> list[Hit]:
-    hits: list[Hit] = []
+    """Every condition holds: one hit per combination of their hits (each condition's reason kept,
+    so "any: [missing: a, missing: b]" inside an "all" still says which one is missing)."""
+    combined = [Hit()]
     for spec in specs:
         found = evaluate(record, spec, as_of)
         if not found:
             return []
-        hits.extend(found)
-    return [_merge(hits)] if hits else []
+        combined = [_merge([a, b]) for a in combined for b in found][:MAX_HITS]
+    return combined
 
 
 def _any(record: Record, specs: list[dict[str, Any]], as_of: dt.date) -> list[Hit]:
@@ -185,8 +193,11 @@ def _not(record: Record, spec: dict[str, Any], as_of: dt.date) -> list[Hit]:
     return [] if evaluate(record, spec, as_of) else [Hit()]
 
 
+MAX_HITS = 20  # combinations an "all" keeps: enough for any message, not a product that explodes
+
+
 def _merge(hits: list[Hit]) -> Hit:
-    """One hit for an `all`: later conditions' values win, being the more specific ones."""
+    """One hit of an `all`: later conditions' values win, being the more specific ones."""
     merged = Hit()
     for hit in hits:
         merged.values.update(hit.values)
@@ -204,6 +215,7 @@ CONDITIONS: dict[str, Condition] = {
     "duration_over": _duration_over,
     "is_true": _is_true,
     "kpi_without_remedy": _kpi_without_remedy,
+    "contract_type": _contract_type,
     "all": _all,
     "any": _any,
     "not": _not,
@@ -219,6 +231,7 @@ _ARGUMENTS: dict[str, tuple[type, tuple[str, ...]]] = {
     "duration_over": (dict, ("field", "days")),
     "is_true": (str, ()),
     "kpi_without_remedy": (bool, ()),
+    "contract_type": (str, ()),
     "all": (list, ()),
     "any": (list, ()),
     "not": (dict, ()),

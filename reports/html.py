@@ -595,7 +595,7 @@ class Summary:
 
 
 def summary_of(record: Record, items: list[ChecklistItem]) -> Summary:
-    from reports.portfolio import contract_type
+    from extractors.title import contract_type
 
     parties = [(p.name, p.role or (p.aliases[0] if p.aliases else None)) for p in record.parties]
     actionable = sorted((i for i in items if i.date is not None and not i.hypothetical
@@ -736,7 +736,7 @@ def _value(f: Field | None) -> str | None:
 
 
 def index_row(entry: IndexEntry, as_of: dt.date) -> IndexRow:
-    from reports.portfolio import contract_type
+    from extractors.title import contract_type
 
     record = entry.record
     return IndexRow(

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from extractors.title import contract_type
 from pipeline.record import Check, Record
 from reports.checklist import ChecklistItem, compliance_items
 from rules import load_pack
@@ -79,20 +80,6 @@ class Portfolio:
     by_type: list[tuple[str, int]]
     by_party: list[tuple[str, int]]
     more_parties: int
-
-
-@lru_cache(maxsize=1)
-def _type_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    pack = load_pack("contract_types")
-    return tuple((entry["type"], re.compile(entry["pattern"], re.IGNORECASE)) for entry in pack["types"])
-
-
-def contract_type(record: Record) -> str:
-    title = record.document.title
-    if title is None or not str(title.value).strip():
-        return "Untitled"
-    text = str(title.value)
-    return next((name for name, pattern in _type_patterns() if pattern.search(text)), "Other")
 
 
 _SUFFIX = re.compile(r"[\s,.]+(?:inc|incorporated|llc|l\.l\.c|ltd|limited|corp|corporation|co|company|plc|lp|llp|"
@@ -164,5 +151,5 @@ def build_portfolio(entries: list[tuple[Record, str, str]], as_of: dt.date) -> P
     )
 
 
-__all__ = ["Portfolio", "PortfolioItem", "RiskColumn", "RiskCell", "RiskRow", "build_portfolio", "contract_type",
+__all__ = ["Portfolio", "PortfolioItem", "RiskColumn", "RiskCell", "RiskRow", "build_portfolio",
            "party_key", "check_anchor", "WINDOWS"]

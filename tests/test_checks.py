@@ -78,6 +78,23 @@ def test_no_cap_is_a_high_risk_and_a_cap_with_exceptions_a_medium_one_quoting_bo
     assert {e.text for e in exceptions.evidence} >= {"IN NO EVENT", "Customer shall pay"}
 
 
+def test_an_amendment_is_not_flagged_for_terms_the_amended_contract_holds() -> None:
+    amendment = record()
+    amendment.clauses, amendment.governing_law = [], None
+    amendment.document.title = Field(value="Amendment No. 1 to Master Services Agreement", confidence=0.9,
+                                     evidence=[evidence("This Agreement renews")])
+    checks = by_id(run_checks(amendment, load_playbooks(), AS_OF))
+    assert checks["uncapped-liability"].status == "passed"
+    assert checks["no-governing-law-or-disputes"].status == "passed"
+
+    contract = record()
+    contract.clauses, contract.governing_law = [], None
+    checks = by_id(run_checks(contract, load_playbooks(), AS_OF))
+    assert checks["uncapped-liability"].status == "raised"
+    message = checks["no-governing-law-or-disputes"].message
+    assert "governing-law clause" in message and "dispute-resolution clause" in message  # both reasons kept
+
+
 def test_a_missed_window_is_raised_as_missed() -> None:
     checks = by_id(run_checks(record(), load_playbooks(), dt.date(2026, 12, 22)))
     assert "2 days ago, missed" in checks["renewal-window"].message
