@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from collections.abc import Iterator
+from dataclasses import dataclass, field
+from collections.abc import Hashable, Iterator
 from typing import Any, Callable
 
 from pipeline.document import Document
@@ -16,6 +16,14 @@ class Context:
     document: Document
     analysis: Analysis
     record: Record  # what earlier extractors found; each extractor fills only its own part
+    _made: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    def made_once(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """What `make` returns, made once per document for every extractor that asks by `key`
+        (an index several extractors read, such as the parties' mentions)."""
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
 
     def evidence(self, start: int, end: int) -> Evidence:
         return Evidence.from_span(self.document, start, end)

@@ -156,7 +156,7 @@ class KpiReader:
     @cached_property
     def lexicon(self) -> ob.Lexicon:
         """The parties as the text names them: made only for a contract that has a KPI."""
-        return ob.party_lexicon(self.ctx.record.parties, self.text)
+        return ob.party_lexicon(self.ctx)
 
     def read(self) -> list[Kpi]:
         sentences = self.ctx.analysis.sentences

@@ -454,20 +454,12 @@ def _preamble_terms(text: str) -> list[tuple[str, bool]]:
     return found
 
 
-_last_lexicon: tuple[str, tuple[tuple[str, tuple[str, ...]], ...], Lexicon] | None = None
-
-
-def party_lexicon(parties: list[Party], text: str) -> Lexicon:
-    """The ways `text` names `parties`. Made once per document: obligations and kpis both read it,
-    and its index of mentions is costly (the extractors of one document run one after another,
-    so the last one made is the one asked for)."""
-    global _last_lexicon
-    key = tuple((p.name, tuple(p.aliases)) for p in parties)
-    if _last_lexicon is not None and _last_lexicon[0] is text and _last_lexicon[1] == key:
-        return _last_lexicon[2]
-    lexicon = _make_lexicon(parties, text)
-    _last_lexicon = (text, key, lexicon)
-    return lexicon
+def party_lexicon(ctx: Context) -> Lexicon:
+    """The ways the document names the record's parties. Made once per document (obligations and
+    kpis both read it, and its index of mentions is costly)."""
+    parties = ctx.record.parties
+    key = ("party_lexicon", tuple((p.name, tuple(p.aliases)) for p in parties))
+    return ctx.made_once(key, lambda: _make_lexicon(parties, ctx.document.text))
 
 
 def _make_lexicon(parties: list[Party], text: str) -> Lexicon:
@@ -1156,7 +1148,7 @@ class ObligationReader:
         self.doc = Folded.of(self.text, ctx.analysis.folded_text)
         self.r = rules()
         self._modal_starts = self.r.cues.modal.starts(self.doc)  # found once: modal cues are in most sentences
-        self.lexicon = party_lexicon(ctx.record.parties, self.text)
+        self.lexicon = party_lexicon(ctx)
         self.anchors = anchors_of(ctx)
         self.dates = dateparse.dates_in(self.text)
         self.found: list[Found] = []
