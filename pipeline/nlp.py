@@ -135,17 +135,23 @@ def _ends_sentence(text: str, dot: int, after: int) -> bool:
     return nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "(\"“'[§"
 
 
+# Letters that re.IGNORECASE matches to an ASCII letter but str.lower() does not make one: the
+# Turkish capital and dotless i, the long s and (already "k" once lower-cased) the Kelvin sign.
+_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
 def fold_case(text: str) -> str:
     """`text` lower-cased, offset for offset, for phrase search with case-sensitive patterns.
 
     Python's regex engine runs an IGNORECASE alternation by trying every alternative at every
     position; a case-sensitive pattern whose alternatives start with plain letters skips ahead by
-    first character, 3-9x faster on contract text. The few characters whose lower case is longer
-    ("İ") are kept as they are, so offsets into the folded text are offsets into `text`."""
+    first character, 3-9x faster on contract text. A lower-cased pattern of ASCII letters finds in
+    it what the IGNORECASE pattern finds in `text`: "İ", "ı", "ſ" become "i", "i", "s" (one letter
+    each, so offsets into the folded text are offsets into `text`; "İ".lower() is two)."""
     folded = text.lower()
-    if len(folded) == len(text):
-        return folded
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if len(folded) != len(text):
+        folded = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return folded if folded.isascii() else folded.translate(_TO_ASCII)
 
 
 _INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]")

@@ -96,3 +96,11 @@ def test_business_days_skip_weekends() -> None:
     assert add(friday, Duration(1, "day", business=True)) == dt.date(2024, 3, 4)
     assert add(friday, Duration(5, "day", business=True)) == dt.date(2024, 3, 8)
     assert subtract(dt.date(2024, 3, 4), Duration(1, "day", business=True)) == friday
+
+
+def test_a_duration_typed_with_turkish_capitals_is_read():
+    # "İ" and "ı" match "i" when case is ignored; the lower-cased text must agree, offset for offset
+    text = "Payment is due WİTHİN THİRTY DAYS after receipt; notice of ſixty days."
+    found = find_durations(text)
+    assert [(m.duration.amount, m.duration.unit) for m in found] == [(30, "day"), (60, "day")]
+    assert text[found[0].start:found[0].end] == "THİRTY DAYS"
