@@ -29,10 +29,11 @@ ABBREVIATIONS = frozenset(
 )
 
 _SENT_END = re.compile(r"[.?!][\"”’')\]]*(?=\s)")
+_REFERENCE_WORD = r"(?:ARTICLE|Article|SECTION|Section|SCHEDULE|Schedule|EXHIBIT|Exhibit|ANNEX|Annex)"
 # A line that starts a new unit: "4.2 ", "(a) ", "ARTICLE V", "Section 3.", "SCHEDULE A", "• "
 _BLOCK_START = re.compile(
     r"(?<!,)\n[ \t]*(?=(?:\d{1,3}(?:\.\d+)*\.?\s|\d+(?:\.\d+)+\.?\s|\(?[a-z]{1,3}\)\s|\(?[ivxlc]{1,6}\)\s|[A-Z]\.\s|"
-    r"(?:ARTICLE|Article|SECTION|Section|SCHEDULE|Schedule|EXHIBIT|Exhibit|ANNEX|Annex)\s|[•·▪-]\s))"
+    + _REFERENCE_WORD + r"\s|[•·▪-]\s))"
 )
 # The word before a one-letter reference whose dot may end a sentence: "attached as Exhibit D."
 _LETTER_REFERENCE = re.compile(
@@ -40,7 +41,7 @@ _LETTER_REFERENCE = re.compile(
     re.IGNORECASE)
 # A reference at the start of a line that is not a heading but the middle of a sentence broken by
 # the PDF's line wrap: "... pursuant to\nSection 4.4, Bioeq shall", "BREACH OF SECTION 9 OR\nSECTION 10, OR"
-_REFERENCE_LINE = re.compile(r"[ \t]*(?:ARTICLE|Article|SECTION|Section|SCHEDULE|Schedule|EXHIBIT|Exhibit|ANNEX|Annex)\s")
+_REFERENCE_LINE = re.compile(r"[ \t]*" + _REFERENCE_WORD + r"\s")
 _REFERENCE_GOES_ON = re.compile(
     r"[ \t]*\S+(?:,|\s+(?:or|and|of|to|in|hereof|hereto|herein|above|below)\b)", re.IGNORECASE)
 _LINE_LEFT_OPEN = re.compile(
