@@ -112,7 +112,6 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -320,7 +319,7 @@ def fit_calibration(features: np.ndarray, present: np.ndarray, shrink: float | N
     shared weights have the L2 penalty 1 / CALIBRATION_C. None: `shrink` chosen by `choose_shrink`."""
     if shrink is None:
         shrink = choose_shrink(features, present)
-    n, n_categories, n_features = features.shape
+    _, n_categories, n_features = features.shape
     y = present.astype(np.float64)
     degenerate = y.all(0) | ~y.any(0)
     x = features.transpose(1, 0, 2)  # categories x contracts x features
@@ -495,8 +494,8 @@ def main() -> int:
                     help="ablation: this calibration shrink instead of the one chosen in-fold (1e-3: each "
                          "category alone)")
     ap.add_argument("--split-seed", type=int, default=None,
-                    help="folds drawn at random with this seed instead of GroupKFold's (with --no-export: "
-                         "the saved models of another split are not reusable)")
+                    help="folds drawn at random with this seed instead of GroupKFold's: how much the "
+                         "cross-validated figure owes to one split")
     ap.add_argument("--limit", type=int, default=0, help="only the first N contracts (a smoke test)")
     args = ap.parse_args()
     t0 = time.perf_counter()
@@ -515,6 +514,8 @@ def main() -> int:
     log(f"{len(contracts)} contracts, {sum(len(c.texts) for c in contracts)} sentences, {len(cues)} cues")
     if saved and saved["ids"] != [c.id for c in contracts]:
         sys.exit("--reuse: the saved models were fitted on other contracts (--limit?); run without --reuse")
+    if saved and saved.get("split_seed") != args.split_seed:
+        sys.exit("--reuse: the saved models were fitted on another fold split (--split-seed); run without --reuse")
     models: dict[tuple[int, ...], SentenceModel] = saved["models"] if saved else {}
 
     def model_without(folds_out: tuple[int, ...], train: list[Contract]) -> SentenceModel:
@@ -522,7 +523,7 @@ def main() -> int:
             models[folds_out] = fit_sentences(train, len(cue_keys))
             saved_path.parent.mkdir(parents=True, exist_ok=True)
             saved_path.write_bytes(pickle.dumps({"models": models, "cue_keys": cue_keys,
-                                                 "ids": [c.id for c in contracts]}))
+                                                 "ids": [c.id for c in contracts], "split_seed": args.split_seed}))
             log(f"sentence model without folds {folds_out}: {len(models[folds_out].columns)} features")
         return models[folds_out]
 
