@@ -810,6 +810,13 @@ def _recurrence(doc: Folded, start: int, end: int, spans: list[TimeSpan]) -> tup
     return None, used
 
 
+# A duration right after "additional term of" is the length of a contract term, not the time a duty
+# allows ("provide support for a term of two years" is: that one stays timing).
+_TERM_LENGTH = re.compile(
+    r"\b(?:additional|renewal|renewed|extension|extended|initial|further|successive|subsequent|new)\s+"
+    r"(?:\w+\s+)?terms?\s+of\s+(?:up\s+to\s+)?$", re.IGNORECASE)
+
+
 def read_clock(doc: Folded, start: int, end: int, mentions: list[dateparse.DateMention]) -> Clock:
     """Timing of the clause doc.text[start:end]: duration and trigger, due date, recurrence."""
     r = rules()
@@ -826,6 +833,8 @@ def read_clock(doc: Folded, start: int, end: int, mentions: list[dateparse.DateM
             continue
         if _ARTICLE.match(text, span.start) and not _ARTICLE_DEADLINE.search(before):
             continue  # "for a Year exceeds": a unit of measure, not a time allowed
+        if _TERM_LENGTH.search(before):
+            continue  # "renew for an additional term of three (3) years": what is renewed, not when
         trigger, sign, _ = _trigger(text, span.start, span.end, end)
         notice = bool(r.notice_after.match(text, span.end, end))
         score = (2.5 if trigger else 0.0) + (2.0 if r.deadline_before.search(before) else 0.0) + (0.5 if notice else 0.0)
@@ -933,6 +942,8 @@ def _time_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for span in time_spans(text, start, end):
         if _ARTICLE.match(text, span.start) or is_rate(text, span):
             continue  # "24 hours a day" stays in the action: it says how, not when
+        if _TERM_LENGTH.search(text, max(start, span.start - 40), span.start):
+            continue  # "an additional term of three (3) years" is part of what is done
         lead = r.time_lead.search(text, max(start, span.start - 40), span.start)
         a = lead.start() if lead else span.start
         b = span.end

@@ -212,6 +212,9 @@ def test_a_number_repeated_in_brackets_is_no_list_marker():
                     "provide the data.")
     renew = [o for o in found if o.obligor == "Supplier"]
     assert len(renew) == 1 and renew[0].action.startswith("renew this Agreement for one"), renew
+    # the length of the renewal term is what is renewed, not the time allowed: it stays in the action
+    assert "additional term of three years" in renew[0].action
+    assert renew[0].timing.duration == "P180D"
     assert {o.action.split()[0] for o in found if o.obligor == "Customer"} == {"pay", "provide"}
 
 
