@@ -48,33 +48,20 @@ class OutputError(Exception):
         self.detail = detail
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """`write_atomic` for bytes."""
-    tmp = path.with_name(f".{path.name[:200]}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(classify_os_error(exc), f"{path}: {exc.strerror or exc}") from exc
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a file (text as UTF-8)."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
     tmp = path.with_name(f".{path.name[:200]}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError as exc:
         try:
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
-        code = classify_os_error(exc)
-        raise OutputError(code, f"{path}: {exc.strerror or exc}") from exc
+        raise OutputError(classify_os_error(exc), f"{path}: {exc.strerror or exc}") from exc
 
 
 def check_writable(folder: Path) -> None:
@@ -301,7 +288,7 @@ class Publisher:
         for name, content in export_files(records, as_of=as_of, remind_days=remind_days,
                                           generated=self.generated).items():
             path = self.out_dir / name
-            write_bytes_atomic(path, content)
+            write_atomic(path, content)
             written.append(path)
         return written
 
