@@ -170,7 +170,10 @@ def _kpi_without_remedy(record: Record, spec: Any, as_of: dt.date) -> list[Hit]:
 
 def _contract_type(record: Record, wanted: str, as_of: dt.date) -> list[Hit]:
     found = contract_type(record)
-    return [Hit({"value": found}, list(record.document.title.evidence))] if found == wanted else []
+    if found != wanted:
+        return []
+    title = record.document.title  # None for "Untitled"
+    return [Hit({"value": found}, list(title.evidence) if title else [])]
 
 
 def _all(record: Record, specs: list[dict[str, Any]], as_of: dt.date) -> list[Hit]:

@@ -95,6 +95,15 @@ def test_an_amendment_is_not_flagged_for_terms_the_amended_contract_holds() -> N
     assert "governing-law clause" in message and "dispute-resolution clause" in message  # both reasons kept
 
 
+def test_a_contract_without_a_title_is_of_type_untitled() -> None:
+    from pipeline.checks import evaluate
+
+    untitled = record()
+    assert untitled.document.title is None
+    assert [h.values for h in evaluate(untitled, {"contract_type": "Untitled"}, AS_OF)] == [{"value": "Untitled"}]
+    assert evaluate(untitled, {"contract_type": "Amendment"}, AS_OF) == []
+
+
 def test_a_missed_window_is_raised_as_missed() -> None:
     checks = by_id(run_checks(record(), load_playbooks(), dt.date(2026, 12, 22)))
     assert "2 days ago, missed" in checks["renewal-window"].message
